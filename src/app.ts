@@ -1,0 +1,53 @@
+import type { AppEnv } from "./env";
+import { newRouter } from "./http/openapi";
+import { onError, onNotFound, requestContext } from "./http/middleware";
+import { authenticate } from "./auth/middleware";
+import { authRoutes } from "./auth/routes";
+import { accountRoutes } from "./account/routes";
+import { orgRoutes } from "./orgs/routes";
+import { keyRoutes } from "./keys/routes";
+import { myScopesRoute } from "./members/scopes-route";
+import { devRoutes } from "./dev/outbox";
+import { DOCS_HTML } from "./meta/docs-page";
+
+/**
+ * The request path, in order: request id → authenticate (/admin: credential → principal
+ * → org context) → handler (requireScope) → service → D1 / Durable Object / Queue.
+ */
+export function buildApp() {
+  const app = newRouter();
+  app.use("*", requestContext());
+  app.use("/admin/*", authenticate());
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/docs", (c) => c.html(DOCS_HTML));
+
+  app.route("/", authRoutes);
+  app.route("/", accountRoutes);
+  app.route("/", orgRoutes);
+  app.route("/", keyRoutes);
+  app.route("/", myScopesRoute);
+  app.route("/", devRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "A session JWT, a user PAT (pat_…, with X-Anyreach-Org) or an org API key (ak_…)",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Anyreach organization API",
+      version: "0.1.0",
+      description: "Organizations, members, credentials and the partner tree. Errors are application/problem+json.",
+    },
+    servers: [{ url: "/" }],
+  });
+
+  app.notFound(onNotFound);
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof buildApp>;
+export type { AppEnv };

@@ -1,0 +1,67 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { memberships, type OrganizationRow } from "../db/schema";
+import { ApiError } from "../http/errors";
+import { findOrg } from "../orgs/queries";
+import { membershipCache } from "./cache";
+import type { Principal } from "./principal";
+import { API_KEY_FORBIDDEN, intersect, parseRoles, scopesOfRoles, withImplied, type Role, type Scope } from "./scopes";
+
+/** The organization a request acts on, and what the caller may do there. */
+export type OrgContext = {
+  org: OrganizationRow;
+  /** The caller's native roles in this org (empty for an org API key). */
+  roles: Role[];
+  /** Effective scopes: token scopes ∩ the principal's current role scopes. */
+  scopes: Set<Scope>;
+};
+
+export const ORG_HEADER = "x-anyreach-org";
+
+export async function rolesOf(db: Db, userId: string, orgId: string): Promise<Role[] | null> {
+  const key = `${orgId}:${userId}`;
+  const cached = membershipCache.get(key);
+  if (cached !== undefined) return cached;
+  const row = (
+    await db
+      .select({ roles: memberships.roles })
+      .from(memberships)
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+      .limit(1)
+  )[0];
+  const roles = row ? parseRoles(row.roles) : null;
+  membershipCache.set(key, roles);
+  return roles;
+}
+
+/**
+ * Resolves the org context from the credential and the `X-Anyreach-Org` header
+ * (the `/v1/orgs/{org}/…` alias sets the same header). Returns null when the request
+ * names no org and the credential carries none.
+ */
+export async function resolveOrgContext(db: Db, principal: Principal, orgRef: string | undefined): Promise<OrgContext | null> {
+  if (principal.kind === "api_key") {
+    const org = await findOrg(db, principal.orgId);
+    // The key's org was deleted: the key died with it.
+    if (!org) throw new ApiError("credential_revoked", "The organization of this API key no longer exists.");
+    if (orgRef && orgRef !== org.id && orgRef.toLowerCase() !== org.slug) {
+      throw new ApiError("organization_mismatch", "An org API key can only act on its own organization.");
+    }
+    const scopes = withImplied(principal.scopes.filter((s) => !API_KEY_FORBIDDEN.includes(s)));
+    return { org, roles: [], scopes };
+  }
+  if (!orgRef) return null;
+  const org = await findOrg(db, orgRef);
+  const roles = org ? await rolesOf(db, principal.userId, org.id) : null;
+  // A missing org and an org the caller is not in look the same: never reveal other tenants.
+  if (!org || !roles) throw new ApiError("not_a_member", "You are not a member of this organization.");
+  const roleScopes = withImplied(scopesOfRoles(roles));
+  const scopes = principal.kind === "pat" ? intersect(roleScopes, withImplied(principal.scopes)) : roleScopes;
+  return { org, roles, scopes };
+}
+
+export function missingOrganization(principal: Principal): ApiError {
+  return principal.kind === "pat"
+    ? new ApiError("missing_organization", "Token is missing organization claim.")
+    : new ApiError("missing_organization", "Name the organization with the X-Anyreach-Org header or /v1/orgs/{org}/….");
+}

@@ -1,0 +1,81 @@
+import { SignJWT, jwtVerify, decodeJwt, createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
+import type { Env } from "../env";
+import { ApiError } from "../http/errors";
+
+export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
+const ALGORITHMS = ["HS256"];
+const OIDC_ALGORITHMS = ["RS256", "ES256", "PS256", "EdDSA"];
+
+const encoder = new TextEncoder();
+
+function secretKey(env: Env): Uint8Array {
+  if (!env.JWT_SECRET || env.JWT_SECRET.length < 32) {
+    // A deployment without a secret must fail closed, never sign with a default.
+    throw new Error("JWT_SECRET is missing or shorter than 32 characters");
+  }
+  return encoder.encode(env.JWT_SECRET);
+}
+
+export async function signSession(env: Env, claims: { userId: string; sessionId: string; email: string }) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ sid: claims.sessionId, email: claims.email })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(claims.userId)
+    .setIssuer(env.JWT_ISSUER)
+    .setAudience(env.JWT_AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + SESSION_TTL_SECONDS)
+    .sign(secretKey(env));
+}
+
+export type VerifiedSession =
+  | { source: "local"; userId: string; sessionId: string; email: string }
+  | { source: "oidc"; email: string };
+
+let jwks: { key: string; get: JWTVerifyGetKey } | undefined;
+
+function oidcKeys(env: Env): JWTVerifyGetKey {
+  const key = env.OIDC_JWKS ?? env.OIDC_JWKS_URL ?? "";
+  if (jwks?.key !== key) {
+    const get = env.OIDC_JWKS ? createLocalJWKSet(JSON.parse(env.OIDC_JWKS)) : createRemoteJWKSet(new URL(env.OIDC_JWKS_URL!));
+    jwks = { key, get };
+  }
+  return jwks.get;
+}
+
+/** Verifies a session JWT: ours (HS256) or, when configured, an external OIDC issuer's. */
+export async function verifySessionToken(env: Env, token: string): Promise<VerifiedSession> {
+  let iss: string | undefined;
+  try {
+    iss = decodeJwt(token).iss;
+  } catch {
+    throw new ApiError("invalid_credential", "Malformed session token.");
+  }
+  try {
+    if (env.OIDC_ISSUER && iss === env.OIDC_ISSUER && (env.OIDC_JWKS || env.OIDC_JWKS_URL)) {
+      const { payload } = await jwtVerify(token, oidcKeys(env), {
+        issuer: env.OIDC_ISSUER,
+        audience: env.OIDC_AUDIENCE,
+        algorithms: OIDC_ALGORITHMS,
+      });
+      if (typeof payload.email !== "string" || payload.email_verified === false) {
+        throw new ApiError("invalid_credential", "The identity token carries no verified e-mail.");
+      }
+      return { source: "oidc", email: payload.email.toLowerCase() };
+    }
+    const { payload } = await jwtVerify(token, secretKey(env), {
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      algorithms: ALGORITHMS,
+    });
+    if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.email !== "string") {
+      throw new ApiError("invalid_credential", "Session token is missing claims.");
+    }
+    return { source: "local", userId: payload.sub, sessionId: payload.sid, email: payload.email };
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code === "ERR_JWT_EXPIRED") throw new ApiError("credential_expired", "Session expired.");
+    throw new ApiError("invalid_credential", "Invalid session token.");
+  }
+}

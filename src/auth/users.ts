@@ -1,0 +1,50 @@
+import { eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../db/client";
+import { users, type OrganizationRow } from "../db/schema";
+import { newId } from "../lib/crypto";
+import { buildOrganizationRow, generateSlug, organizationStatements, isUniqueViolation } from "../orgs/service";
+
+export type UserRow = typeof users.$inferSelect;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * Returns the user with this (verified) e-mail, creating it on first sign-in together
+ * with its first organization — named from the e-mail's local part, the user as owner —
+ * in one D1 batch. `extra` statements (a session row) join the same batch.
+ */
+export async function findOrCreateUser(
+  db: Db,
+  email: string,
+  extra: (user: UserRow) => BatchItem<"sqlite">[] = () => [],
+): Promise<{ user: UserRow; created: boolean; firstOrg: OrganizationRow | null }> {
+  const existing = (await db.select().from(users).where(eq(users.email, email)).limit(1))[0];
+  if (existing) {
+    const stmts = extra(existing);
+    if (existing.emailVerifiedAt === null) {
+      stmts.push(db.update(users).set({ emailVerifiedAt: Date.now() }).where(eq(users.id, existing.id)));
+    }
+    if (stmts.length > 0) await db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    return { user: existing, created: false, firstOrg: null };
+  }
+  const now = Date.now();
+  const user: UserRow = { id: newId("usr"), email, name: null, emailVerifiedAt: now, createdAt: now };
+  const localPart = email.split("@")[0] ?? email;
+  for (let attempt = 0; ; attempt++) {
+    const slug = await generateSlug(db, localPart);
+    const input = { name: localPart, creatorUserId: user.id, creatorRoles: ["owner" as const] };
+    const org = buildOrganizationRow(input, slug);
+    try {
+      await db.batch([db.insert(users).values(user), ...organizationStatements(db, org, input), ...extra(user)]);
+      return { user, created: true, firstOrg: org };
+    } catch (err) {
+      // Two first sign-ins of the same e-mail at once: the loser reads the winner's user.
+      if (isUniqueViolation(err, "users.email")) return findOrCreateUser(db, email, extra);
+      if (attempt < 3 && isUniqueViolation(err, "slug")) continue;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from "./identity";
+export * from "./organizations";
+export * from "./credentials";
+export * from "./email";

@@ -1,0 +1,39 @@
+import { sqliteTable, text, integer } from "drizzle-orm/sqlite-core";
+
+export const organizations = sqliteTable("organizations", {
+  id: text("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  parentId: text("parent_id"),
+  status: text("status", { enum: ["provisioning", "active", "suspended", "provisioning_failed"] })
+    .notNull()
+    .default("provisioning"),
+  avatarUrl: text("avatar_url"),
+  billingEmail: text("billing_email"),
+  billingAddress: text("billing_address", { mode: "json" }).$type<BillingAddress | null>(),
+  phoneNumbers: text("phone_numbers", { mode: "json" }).$type<string[]>().notNull(),
+  plan: text("plan").notNull().default("free"),
+  concurrencyLimit: integer("concurrency_limit").notNull().default(1),
+  domain: text("domain"),
+  domainSetupStatus: text("domain_setup_status").notNull().default("none"),
+  createdBy: text("created_by"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export type BillingAddress = {
+  line1?: string;
+  line2?: string;
+  city?: string;
+  state?: string;
+  postal_code?: string;
+  country?: string;
+};
+
+export const orgSlugHistory = sqliteTable("org_slug_history", {
+  slug: text("slug").primaryKey(),
+  orgId: text("org_id").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});
+
+export type OrganizationRow = typeof organizations.$inferSelect;

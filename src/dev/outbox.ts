@@ -1,0 +1,34 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { desc, eq } from "drizzle-orm";
+import { emailDeliveries } from "../db/schema";
+import { isDevelopment } from "../env";
+import { ApiError } from "../http/errors";
+import { errorResponses, json, newRouter } from "../http/openapi";
+
+const outbox = createRoute({
+  method: "get",
+  path: "/dev/outbox",
+  tags: ["development"],
+  summary: "Development only: mail the local mail adapter kept (like MailHog)",
+  request: { query: z.object({ to: z.email().transform((e) => e.toLowerCase()) }) },
+  responses: {
+    200: json(z.object({ data: z.array(z.object({ to: z.string(), subject: z.string(), body: z.string(), sent_at: z.string() })) })),
+    404: errorResponses[404],
+  },
+});
+
+export const devRoutes = newRouter().openapi(outbox, async (c) => {
+  // Production config has no such route: answer as if it did not exist.
+  if (!isDevelopment(c.env)) throw new ApiError("not_found", `No route for GET ${c.req.path}.`);
+  const { to } = c.req.valid("query");
+  const rows = await c.var.db
+    .select()
+    .from(emailDeliveries)
+    .where(eq(emailDeliveries.recipient, to))
+    .orderBy(desc(emailDeliveries.sentAt))
+    .limit(50);
+  return c.json(
+    { data: rows.map((r) => ({ to: r.recipient, subject: r.subject, body: r.body, sent_at: new Date(r.sentAt).toISOString() })) },
+    200,
+  );
+});

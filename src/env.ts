@@ -1,0 +1,50 @@
+import type { Db } from "./db/client";
+import type { Principal } from "./auth/principal";
+import type { OrgContext } from "./auth/org-context";
+
+/** Bindings and variables from wrangler.toml, `.dev.vars` and `wrangler secret put`. */
+export interface Env {
+  DB: D1Database;
+  EMAIL_QUEUE: Queue<unknown>;
+
+  ENVIRONMENT: string;
+  APP_URL: string;
+  JWT_SECRET?: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  CREDENTIAL_CACHE_TTL_SECONDS?: string;
+
+  /** Optional external OIDC issuer trusted for session tokens. */
+  OIDC_ISSUER?: string;
+  OIDC_AUDIENCE?: string;
+  OIDC_JWKS_URL?: string;
+  /** Inline JWKS (JSON) instead of a URL: for air-gapped set-ups and tests. */
+  OIDC_JWKS?: string;
+
+  MAIL_PROVIDER: string;
+  MAIL_FROM: string;
+  MAIL_API_URL?: string;
+  MAIL_API_KEY?: string;
+
+  BILLING_PROVIDER: string;
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  STRIPE_API_BASE?: string;
+  TELEPHONY_PROVIDER: string;
+  DNS_PROVIDER: string;
+}
+
+/** What middleware puts on the context; handlers read it with `c.var`. */
+export interface Variables {
+  requestId: string;
+  db: Db;
+  principal: Principal;
+  /** Set on org-scoped routes only. */
+  org: OrgContext;
+}
+
+export type AppEnv = { Bindings: Env; Variables: Variables };
+
+export function isDevelopment(env: Env): boolean {
+  return env.ENVIRONMENT === "development";
+}

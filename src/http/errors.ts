@@ -1,0 +1,162 @@
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * The closed list of error codes this API answers with. Clients switch on `code`;
+ * the HTTP status follows from it (see `statusOf`).
+ */
+export const ERROR_CODES = [
+  "validation_failed",
+  "malformed_json",
+  "unauthenticated",
+  "invalid_credential",
+  "credential_expired",
+  "credential_revoked",
+  "missing_organization",
+  "forbidden",
+  "insufficient_scope",
+  "not_a_member",
+  "organization_mismatch",
+  "not_found",
+  "method_not_allowed",
+  "conflict",
+  "slug_taken",
+  "slug_reserved",
+  "already_member",
+  "owner_required",
+  "owner_immutable",
+  "has_children",
+  "invalid_code",
+  "code_expired",
+  "too_many_attempts",
+  "unprocessable",
+  "concurrency_limit_reached",
+  "rate_limited",
+  "payload_too_large",
+  "not_available",
+  "internal_error",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function statusOf(code: ErrorCode): ContentfulStatusCode {
+  switch (code) {
+    case "validation_failed":
+    case "malformed_json":
+      return 400;
+    case "unauthenticated":
+    case "invalid_credential":
+    case "credential_expired":
+    case "credential_revoked":
+    case "missing_organization":
+    case "invalid_code":
+    case "code_expired":
+      return 401;
+    case "forbidden":
+    case "insufficient_scope":
+    case "not_a_member":
+    case "organization_mismatch":
+    case "owner_required":
+    case "owner_immutable":
+      return 403;
+    case "not_found":
+    case "not_available":
+      return 404;
+    case "method_not_allowed":
+      return 405;
+    case "conflict":
+    case "slug_taken":
+    case "already_member":
+    case "has_children":
+      return 409;
+    case "payload_too_large":
+      return 413;
+    case "slug_reserved":
+    case "unprocessable":
+      return 422;
+    case "too_many_attempts":
+    case "concurrency_limit_reached":
+    case "rate_limited":
+      return 429;
+    case "internal_error":
+      return 500;
+  }
+}
+
+const TITLES: Record<ErrorCode, string> = {
+  validation_failed: "Validation failed",
+  malformed_json: "Malformed JSON body",
+  unauthenticated: "Authentication required",
+  invalid_credential: "Invalid credential",
+  credential_expired: "Credential expired",
+  credential_revoked: "Credential revoked",
+  missing_organization: "Organization required",
+  forbidden: "Forbidden",
+  insufficient_scope: "Insufficient scope",
+  not_a_member: "Not a member of this organization",
+  organization_mismatch: "Credential belongs to another organization",
+  not_found: "Not found",
+  method_not_allowed: "Method not allowed",
+  conflict: "Conflict",
+  slug_taken: "Slug already taken",
+  slug_reserved: "Slug is reserved",
+  already_member: "Already a member",
+  owner_required: "Owner required",
+  owner_immutable: "The owner cannot be changed this way",
+  has_children: "Organization has child organizations",
+  invalid_code: "Invalid sign-in code",
+  code_expired: "Sign-in code expired",
+  too_many_attempts: "Too many attempts",
+  unprocessable: "Request cannot be processed",
+  concurrency_limit_reached: "Concurrency limit reached",
+  rate_limited: "Too many requests",
+  payload_too_large: "Payload too large",
+  not_available: "Not available",
+  internal_error: "Internal server error",
+};
+
+export type FieldError = { field: string; message: string };
+
+/** The one error type handlers throw; `onError` renders it as problem+json. */
+export class ApiError extends HTTPException {
+  readonly code: ErrorCode;
+  readonly errors?: FieldError[];
+  readonly headers?: Record<string, string>;
+
+  constructor(code: ErrorCode, detail?: string, opts: { errors?: FieldError[]; headers?: Record<string, string> } = {}) {
+    super(statusOf(code), { message: detail ?? TITLES[code] });
+    this.code = code;
+    this.errors = opts.errors;
+    this.headers = opts.headers;
+  }
+}
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  request_id: string;
+  errors?: FieldError[];
+};
+
+export function problemOf(err: ApiError, requestId: string): Problem {
+  return {
+    type: `https://docs.anyreach.local/errors/${err.code}`,
+    title: TITLES[err.code],
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+    request_id: requestId,
+    ...(err.errors ? { errors: err.errors } : {}),
+  };
+}
+
+export function problemResponse(err: ApiError, requestId: string): Response {
+  const headers = new Headers({ "content-type": "application/problem+json", "x-request-id": requestId });
+  for (const [k, v] of Object.entries(err.headers ?? {})) headers.set(k, v);
+  return new Response(JSON.stringify(problemOf(err, requestId)), { status: err.status, headers });
+}
+
+export const notFound = (what = "Resource") => new ApiError("not_found", `${what} not found.`);

@@ -1,0 +1,81 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
+import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
+import { requireScope } from "../auth/middleware";
+import { userIdOf } from "../auth/principal";
+import { SCOPES } from "../auth/scopes";
+import { CreateTokenBody } from "../account/routes";
+import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "./service";
+
+const ApiKeySchema = z
+  .object({
+    key_id: z.string(),
+    name: z.string(),
+    expires_at: z.number().nullable().openapi({ description: "epoch ms, null = never" }),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+    scopes: z.array(z.enum(SCOPES)),
+  })
+  .openapi("ApiKey");
+
+function view(r: ApiKeyRow) {
+  return {
+    key_id: r.id,
+    name: r.name,
+    expires_at: r.expiresAt,
+    created_at: new Date(r.createdAt).toISOString(),
+    last_used_at: r.lastUsedAt === null ? null : new Date(r.lastUsedAt).toISOString(),
+    scopes: r.scopes as (typeof SCOPES)[number][],
+  };
+}
+
+const create = createRoute({
+  method: "post",
+  path: "/admin/organization-pats",
+  tags: ["api keys"],
+  summary: "Create an org API key (ak_<id>.<secret>); the secret is shown once",
+  security: authed,
+  request: { body: jsonBody(CreateTokenBody) },
+  responses: { 201: json(ApiKeySchema.extend({ token: z.string() }), "Created"), ...errorResponses },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/admin/organization-pats",
+  tags: ["api keys"],
+  summary: "List the org's active API keys (never the secret)",
+  security: authed,
+  request: { query: PageQuery },
+  responses: { 200: json(pageOf(ApiKeySchema)), ...errorResponses },
+});
+
+const revoke = createRoute({
+  method: "delete",
+  path: "/admin/organization-pats/{key_id}",
+  tags: ["api keys"],
+  summary: "Revoke an org API key",
+  security: authed,
+  request: { params: z.object({ key_id: z.string() }) },
+  responses: { 204: { description: "Revoked" }, ...errorResponses },
+});
+
+export const keyRoutes = newRouter()
+  .openapi(create, async (c) => {
+    requireScope(c, "api_keys:manage");
+    const ctx = c.var.org;
+    const { row, token } = await createApiKey(c.var.db, ctx.org.id, userIdOf(c.var.principal), ctx.scopes, c.req.valid("json"));
+    return c.json({ ...view(row), token }, 201);
+  })
+  .openapi(list, async (c) => {
+    requireScope(c, "api_keys:manage");
+    const { limit, cursor } = c.req.valid("query");
+    const before = decodeCursor(cursor)?.[0];
+    const rows = await listApiKeys(c.var.db, c.var.org.org.id, limit, typeof before === "string" ? before : null);
+    const page = paginate(rows, limit, (r) => [r.id]);
+    return c.json({ data: page.data.map(view), next_cursor: page.next_cursor }, 200);
+  })
+  .openapi(revoke, async (c) => {
+    requireScope(c, "api_keys:manage");
+    await revokeApiKey(c.var.db, c.var.org.org.id, c.req.valid("param").key_id);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,20 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { ApiError } from "../http/errors";
+import { requireScope } from "../auth/middleware";
+import { missingOrganization } from "../auth/org-context";
+import { isDescendantOf } from "../db/tree";
+
+/**
+ * The partner rule for creating a child: the caller acts in an org (its own), holds
+ * `child_organizations:manage` there, and `parentId` is that org or a descendant of it.
+ * A parent outside the subtree is refused exactly like one that does not exist.
+ */
+export async function authorizeParent(c: Context<AppEnv>, parentId: string): Promise<void> {
+  const ctx = c.var.org;
+  if (!ctx) throw missingOrganization(c.var.principal);
+  requireScope(c, "child_organizations:manage");
+  if (!(await isDescendantOf(c.var.db, ctx.org.id, parentId))) {
+    throw new ApiError("not_found", "Parent organization not found.");
+  }
+}

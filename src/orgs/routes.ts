@@ -1,0 +1,129 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
+import { ApiError } from "../http/errors";
+import { requireScope, requireUser } from "../auth/middleware";
+import { isReservedSlug, SLUG_RE } from "./slug";
+import { isSlugFree } from "./queries";
+import { createOrganization, runCommittedHooks } from "./service";
+import { updateOrganizationSettings } from "./settings";
+import { OrganizationSchema, toOrganizationView } from "./view";
+import { authorizeParent } from "./parent";
+
+const SlugField = z.string().trim().min(1).max(63).toLowerCase();
+const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100");
+
+export const CreateOrgBody = z
+  .object({
+    name: z.string().trim().min(1, "name is required").max(100),
+    slug: z.union([SlugField, z.literal("")]).optional().openapi({ description: "Latin letters, digits, hyphens; generated from the name when blank" }),
+    parent_id: z.string().optional().openapi({ description: "Create a child organization (partner rules apply)" }),
+    billing_email: z.email().max(254).optional(),
+  })
+  .strict();
+
+const BillingAddress = z
+  .object({
+    line1: z.string().max(200).optional(),
+    line2: z.string().max(200).optional(),
+    city: z.string().max(100).optional(),
+    state: z.string().max(100).optional(),
+    postal_code: z.string().max(20).optional(),
+    country: z.string().length(2).toUpperCase().optional().openapi({ description: "ISO 3166-1 alpha-2" }),
+  })
+  .strict();
+
+export const PatchOrgBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    slug: SlugField.optional(),
+    avatar_url: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+    status: z.enum(["active", "suspended"]).optional(),
+    billing_email: z.email().max(254).nullable().optional(),
+    billing_address: BillingAddress.nullable().optional(),
+    phone_numbers: z.array(E164).max(50).optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one field to change." });
+
+const availability = createRoute({
+  method: "get",
+  path: "/admin/organizations/slug-availability",
+  tags: ["organizations"],
+  summary: "Is this slug free to take?",
+  security: authed,
+  request: { query: z.object({ slug: z.string().trim().min(1).max(63).toLowerCase() }) },
+  responses: {
+    200: json(z.object({ slug: z.string(), available: z.boolean(), reason: z.enum(["taken", "reserved", "invalid"]).nullable() })),
+    ...errorResponses,
+  },
+});
+
+const create = createRoute({
+  method: "post",
+  path: "/admin/organizations",
+  tags: ["organizations"],
+  summary: "Create an organization (the creator becomes owner; with parent_id, admin of a child)",
+  security: authed,
+  request: { body: jsonBody(CreateOrgBody) },
+  responses: { 201: json(OrganizationSchema, "Created"), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/admin/organization",
+  tags: ["organizations"],
+  summary: "The current organization",
+  security: authed,
+  responses: { 200: json(OrganizationSchema), ...errorResponses },
+});
+
+const patch = createRoute({
+  method: "patch",
+  path: "/admin/organization",
+  tags: ["organizations"],
+  summary: "Change settings (name, slug — the old one resolves for 30 days —, avatar, status, billing details, phone numbers)",
+  security: authed,
+  request: { body: jsonBody(PatchOrgBody) },
+  responses: { 200: json(OrganizationSchema), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
+});
+
+export const orgRoutes = newRouter()
+  .openapi(availability, async (c) => {
+    const { slug } = c.req.valid("query");
+    const reason = !SLUG_RE.test(slug) ? "invalid" : isReservedSlug(slug) ? "reserved" : (await isSlugFree(c.var.db, slug)) ? null : "taken";
+    return c.json({ slug, available: reason === null, reason }, 200);
+  })
+  .openapi(create, async (c) => {
+    const body = c.req.valid("json");
+    const principal = c.var.principal;
+    // An API key creates on behalf of the user who made the key.
+    const creatorUserId = principal.kind === "api_key" ? principal.createdBy : principal.userId;
+    if (body.parent_id) {
+      await authorizeParent(c, body.parent_id);
+    } else if (principal.kind === "api_key") {
+      throw new ApiError("forbidden", "An org API key can only create child organizations (give parent_id).");
+    } else {
+      requireUser(c);
+    }
+    // Top-level: the creator is owner. Child: the creator is added as admin (seed 004).
+    const creatorRoles = body.parent_id ? (["admin"] as const) : (["owner"] as const);
+    const org = await createOrganization(c.var.db, {
+      name: body.name,
+      slug: body.slug || undefined,
+      parentId: body.parent_id ?? null,
+      billingEmail: body.billing_email ?? null,
+      creatorUserId,
+      creatorRoles: [...creatorRoles],
+    });
+    c.executionCtx.waitUntil(runCommittedHooks(c.env, org));
+    return c.json(toOrganizationView(org), 201);
+  })
+  .openapi(get, async (c) => {
+    requireScope(c, "organizations:read");
+    return c.json(toOrganizationView(c.var.org.org), 200);
+  })
+  .openapi(patch, async (c) => {
+    requireScope(c, "organizations:manage");
+    const after = await updateOrganizationSettings(c.var.db, c.var.org.org, c.req.valid("json"));
+    return c.json(toOrganizationView(after), 200);
+  });

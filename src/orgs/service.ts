@@ -1,0 +1,123 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../db/client";
+import { memberships, organizations, type OrganizationRow } from "../db/schema";
+import { ApiError } from "../http/errors";
+import { newId } from "../lib/crypto";
+import { formatRoles, type Role } from "../auth/scopes";
+import { isReservedSlug, slugify, SLUG_RE, withSuffix } from "./slug";
+import { isSlugFree } from "./queries";
+
+export type CreateOrgInput = {
+  name: string;
+  slug?: string;
+  parentId?: string | null;
+  billingEmail?: string | null;
+  creatorUserId: string | null;
+  /** Roles of the creator in the new org: owner for a top-level org, admin for a child. */
+  creatorRoles: Role[];
+};
+
+/**
+ * Extra statements written in the same D1 batch as a new organization. Capabilities
+ * that must exist atomically with an org (the provisioning outbox, the tree index)
+ * register here, so org creation stays one batch.
+ */
+export type OrgCreationHook = (db: Db, org: OrganizationRow) => BatchItem<"sqlite">[];
+const creationHooks: OrgCreationHook[] = [];
+export function onOrganizationCreated(hook: OrgCreationHook): void {
+  creationHooks.push(hook);
+}
+
+/** Validates a requested slug: format, reserved words, availability (409). */
+export async function checkRequestedSlug(db: Db, slug: string, exceptOrgId?: string): Promise<string> {
+  const s = slug.toLowerCase();
+  if (!SLUG_RE.test(s)) {
+    throw new ApiError("validation_failed", "Slug may contain only Latin letters, digits and hyphens.", {
+      errors: [{ field: "slug", message: "Use a-z, 0-9 and hyphens; no leading or trailing hyphen; at most 63 characters." }],
+    });
+  }
+  if (isReservedSlug(s)) throw new ApiError("slug_reserved", `The slug "${s}" is reserved.`);
+  if (!(await isSlugFree(db, s, exceptOrgId))) throw new ApiError("slug_taken", `The slug "${s}" is already taken.`);
+  return s;
+}
+
+/** A free slug derived from `base`, adding a short suffix when the plain one is taken. */
+export async function generateSlug(db: Db, base: string): Promise<string> {
+  const root = slugify(base);
+  let candidate = root;
+  for (let i = 0; i < 6; i++) {
+    if (!isReservedSlug(candidate) && (await isSlugFree(db, candidate))) return candidate;
+    candidate = withSuffix(root);
+  }
+  throw new ApiError("conflict", "Could not find a free slug; please choose one.");
+}
+
+export function buildOrganizationRow(input: CreateOrgInput, slug: string): OrganizationRow {
+  const now = Date.now();
+  return {
+    id: newId("org"),
+    slug,
+    name: input.name,
+    parentId: input.parentId ?? null,
+    status: "provisioning",
+    avatarUrl: null,
+    billingEmail: input.billingEmail ?? null,
+    billingAddress: null,
+    phoneNumbers: [],
+    plan: "free",
+    concurrencyLimit: 1,
+    domain: null,
+    domainSetupStatus: "none",
+    createdBy: input.creatorUserId,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** The statements that create an org, its creator membership and what hooks add. */
+export function organizationStatements(db: Db, org: OrganizationRow, input: CreateOrgInput): BatchItem<"sqlite">[] {
+  const stmts: BatchItem<"sqlite">[] = [db.insert(organizations).values(org)];
+  if (input.creatorUserId && input.creatorRoles.length > 0) {
+    stmts.push(
+      db.insert(memberships).values({
+        orgId: org.id,
+        userId: input.creatorUserId,
+        roles: formatRoles(input.creatorRoles),
+        createdAt: org.createdAt,
+      }),
+    );
+  }
+  for (const hook of creationHooks) stmts.push(...hook(db, org));
+  return stmts;
+}
+
+export function isUniqueViolation(err: unknown, hint?: string): boolean {
+  const msg = String((err as { message?: string })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
+  return (msg.includes("UNIQUE constraint failed") || msg.includes("slug_taken")) && (!hint || msg.includes(hint));
+}
+
+/**
+ * Creates an organization with status `provisioning` and its creator membership in one
+ * D1 batch. A concurrent request that took the slug first turns into a 409.
+ */
+export async function createOrganization(db: Db, input: CreateOrgInput): Promise<OrganizationRow> {
+  const slug = input.slug ? await checkRequestedSlug(db, input.slug) : await generateSlug(db, input.name);
+  const org = buildOrganizationRow(input, slug);
+  try {
+    await db.batch(organizationStatements(db, org, input) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  } catch (err) {
+    if (isUniqueViolation(err, "slug")) throw new ApiError("slug_taken", `The slug "${slug}" is already taken.`);
+    throw err;
+  }
+  return org;
+}
+
+/** Work started after a new organization is committed (provisioning enqueues here). */
+export type OrgCommittedHook = (env: import("../env").Env, org: OrganizationRow) => Promise<void>;
+const committedHooks: OrgCommittedHook[] = [];
+export function afterOrganizationCommitted(hook: OrgCommittedHook): void {
+  committedHooks.push(hook);
+}
+export async function runCommittedHooks(env: import("../env").Env, org: OrganizationRow): Promise<void> {
+  for (const hook of committedHooks) await hook(env, org);
+}

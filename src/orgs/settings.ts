@@ -1,0 +1,71 @@
+import { and, eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../db/client";
+import { organizations, orgSlugHistory, type BillingAddress, type OrganizationRow } from "../db/schema";
+import { ApiError } from "../http/errors";
+import { forgetOrg } from "../auth/cache";
+import { checkRequestedSlug, isUniqueViolation } from "./service";
+
+export const SLUG_GRACE_MS = 30 * 86_400_000;
+
+export type OrgPatch = {
+  name?: string;
+  slug?: string;
+  avatar_url?: string | null;
+  status?: "active" | "suspended";
+  billing_email?: string | null;
+  billing_address?: BillingAddress | null;
+  phone_numbers?: string[];
+};
+
+/**
+ * Applies a settings change in one batch. A slug rename keeps the old slug resolving to
+ * this org for 30 days (public URLs change) and blocks others from taking it meanwhile.
+ * `extra` statements (the audit entry) join the same batch.
+ */
+export async function updateOrganizationSettings(
+  db: Db,
+  org: OrganizationRow,
+  patch: OrgPatch,
+  extra: (after: OrganizationRow) => BatchItem<"sqlite">[] = () => [],
+): Promise<OrganizationRow> {
+  const now = Date.now();
+  const set: Partial<OrganizationRow> = { updatedAt: now };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.avatar_url !== undefined) set.avatarUrl = patch.avatar_url;
+  if (patch.billing_email !== undefined) set.billingEmail = patch.billing_email;
+  if (patch.billing_address !== undefined) set.billingAddress = patch.billing_address;
+  if (patch.phone_numbers !== undefined) set.phoneNumbers = patch.phone_numbers;
+  if (patch.status !== undefined && patch.status !== org.status) {
+    if (org.status === "provisioning" || org.status === "provisioning_failed") {
+      throw new ApiError("conflict", `The organization is ${org.status}; its status changes when provisioning completes.`);
+    }
+    set.status = patch.status;
+  }
+  const stmts: BatchItem<"sqlite">[] = [];
+  const newSlug = patch.slug?.toLowerCase();
+  if (newSlug !== undefined && newSlug !== org.slug) {
+    set.slug = await checkRequestedSlug(db, newSlug, org.id);
+    // Taking back one of our own old slugs: its history row goes first.
+    stmts.push(db.delete(orgSlugHistory).where(and(eq(orgSlugHistory.slug, newSlug), eq(orgSlugHistory.orgId, org.id))));
+  }
+  const after: OrganizationRow = { ...org, ...set };
+  stmts.push(db.update(organizations).set(set).where(eq(organizations.id, org.id)));
+  if (set.slug) {
+    stmts.push(
+      db
+        .insert(orgSlugHistory)
+        .values({ slug: org.slug, orgId: org.id, expiresAt: now + SLUG_GRACE_MS })
+        .onConflictDoUpdate({ target: orgSlugHistory.slug, set: { orgId: org.id, expiresAt: now + SLUG_GRACE_MS } }),
+    );
+  }
+  stmts.push(...extra(after));
+  try {
+    await db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  } catch (err) {
+    if (isUniqueViolation(err, "slug")) throw new ApiError("slug_taken", `The slug "${set.slug}" is already taken.`);
+    throw err;
+  }
+  forgetOrg(org);
+  return after;
+}

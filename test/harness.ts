@@ -1,0 +1,115 @@
+import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import { makeDb } from "../src/db/client";
+import { memberships, sessions, users, type OrganizationRow } from "../src/db/schema";
+import { newId } from "../src/lib/crypto";
+import { signSession, SESSION_TTL_SECONDS } from "../src/auth/session-token";
+import { createOrganization } from "../src/orgs/service";
+import { createPersonalToken } from "../src/account/tokens";
+import { createApiKey } from "../src/keys/service";
+import { formatRoles, scopesOfRoles, type Role, type Scope } from "../src/auth/scopes";
+
+export const db = () => makeDb(env.DB);
+
+let seq = 0;
+/** A unique suffix so tests never collide on e-mails or slugs. */
+export function uniq(prefix = "t"): string {
+  seq += 1;
+  return `${prefix}${Date.now().toString(36)}${seq}${Math.floor(Math.random() * 1e4)}`;
+}
+
+export type CallOptions = {
+  token?: string;
+  org?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+};
+
+/** Calls the worker exactly as a client would (through its fetch handler). */
+export async function call(method: string, path: string, opts: CallOptions = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.org) headers["x-anyreach-org"] = opts.org;
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers["content-type"] = "application/json";
+  } else if (body !== undefined) headers["content-type"] ??= "application/json";
+  const res = await exports.default.fetch(new Request(`http://api.test${path}`, { method, headers, body }));
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+/** Asserts an RFC 9457 problem with the given status and code. */
+export function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number, code: string) {
+  expect({ status: res.status, code: res.json?.code }).toEqual({ status, code });
+  expect(res.headers.get("content-type")).toContain("application/problem+json");
+  expect(res.json).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
+  expect(res.json.request_id).toMatch(/\S+/);
+  expect(res.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+}
+
+export type TestUser = { id: string; email: string; session: string; sessionId: string };
+
+export async function createUser(email = `${uniq("u")}@example.com`): Promise<TestUser> {
+  const d = db();
+  const id = newId("usr");
+  const sessionId = newId("ses");
+  const now = Date.now();
+  await d.batch([
+    d.insert(users).values({ id, email, name: null, emailVerifiedAt: now, createdAt: now }),
+    d.insert(sessions).values({ id: sessionId, userId: id, createdAt: now, expiresAt: now + SESSION_TTL_SECONDS * 1000 }),
+  ]);
+  const session = await signSession(env, { userId: id, sessionId, email });
+  return { id, email, session, sessionId };
+}
+
+export async function createOrg(owner: TestUser, opts: { name?: string; slug?: string; parentId?: string } = {}): Promise<OrganizationRow> {
+  return createOrganization(db(), {
+    name: opts.name ?? uniq("Org "),
+    slug: opts.slug,
+    parentId: opts.parentId ?? null,
+    creatorUserId: owner.id,
+    creatorRoles: opts.parentId ? ["admin"] : ["owner"],
+  });
+}
+
+export async function addMember(org: { id: string }, user: TestUser, roles: Role[]): Promise<void> {
+  await db().insert(memberships).values({ orgId: org.id, userId: user.id, roles: formatRoles(roles), createdAt: Date.now() });
+}
+
+export async function createPat(user: TestUser, opts: { scopes?: Scope[]; expiresAt?: number | null } = {}): Promise<string> {
+  const { token } = await createPersonalToken(db(), user.id, { name: "test", scopes: opts.scopes, expires_at: opts.expiresAt ?? null });
+  return token;
+}
+
+export async function createKey(org: { id: string }, opts: { scopes?: Scope[]; createdBy?: string } = {}): Promise<{ token: string; id: string }> {
+  const { row, token } = await createApiKey(db(), org.id, opts.createdBy ?? null, scopesOfRoles(["admin"]), { name: "test key", scopes: opts.scopes });
+  return { token, id: row.id };
+}
+
+/** A ready tenant: an owner with a session, a PAT and an org API key. */
+export async function tenant() {
+  const owner = await createUser();
+  const org = await createOrg(owner);
+  const pat = await createPat(owner);
+  const key = await createKey(org, { createdBy: owner.id });
+  return { owner, org, pat, key: key.token, keyId: key.id };
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("waitFor: timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,37 @@
+import { defineConfig } from "vitest/config";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { generateKeyPair, exportJWK } from "jose";
+// @ts-expect-error plain ESM helper shared with `npm start`
+import { testVars } from "./scripts/dev-vars.mjs";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations("./migrations");
+  // An external OIDC issuer for the tests: its key pair is made here, its public half
+  // given to the worker as an inline JWKS, its private half to the tests only.
+  const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "ES256" };
+  const privateJwk = { ...(await exportJWK(privateKey)), kid: "test-key", alg: "ES256" };
+  return {
+    plugins: [
+      cloudflareTest({
+        main: "./src/worker.ts",
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            ...testVars(),
+            TEST_MIGRATIONS: migrations,
+            OIDC_ISSUER: "https://idp.test.example",
+            OIDC_AUDIENCE: "anyreach-test",
+            OIDC_JWKS: JSON.stringify({ keys: [publicJwk] }),
+            TEST_OIDC_PRIVATE_JWK: JSON.stringify(privateJwk),
+          },
+        },
+      }),
+    ],
+    test: {
+      setupFiles: ["./test/setup.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
+    },
+  };
+});
