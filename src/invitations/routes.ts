@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { ApiError } from "../http/errors";
-import { decodeCursor, PageQuery, pageOf } from "../http/pagination";
+import { PageQuery, pageOf } from "../http/pagination";
 import { requireScope } from "../auth/middleware";
 import { Email } from "../auth/routes";
 import { INVITABLE_ROLES } from "../db/schema";
@@ -76,9 +76,7 @@ const revoke = createRoute({
 export const invitationRoutes = newRouter()
   .openapi(list, async (c) => {
     requireInvitationAccess(c);
-    const { limit, cursor, status } = c.req.valid("query");
-    const before = decodeCursor(cursor)?.[0];
-    return c.json(await listInvitations(c.var.db, c.var.org.org.id, { status, limit, before: typeof before === "string" ? before : null }), 200);
+    return c.json(await listInvitations(c.var.db, c.var.org.org.id, c.req.valid("query")), 200);
   })
   .openapi(create, async (c) => {
     requireInvitationAccess(c);

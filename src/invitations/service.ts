@@ -4,7 +4,7 @@ import { invitations, type InvitableRole, type InvitationRow } from "../db/schem
 import { abortUnlessChanged, asBatch, isStaleWrite } from "../db/guard";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
-import { paginate } from "../http/pagination";
+import { decodeCursor, paginate } from "../http/pagination";
 import { hmacHex, newId } from "../lib/crypto";
 import { enqueueEmail } from "../email/messages";
 import { auditStatement, type Actor } from "../audit/log";
@@ -141,8 +141,10 @@ export async function revokeInvitation(db: Db, orgId: string, id: string, actor:
 }
 
 /** One page of an org's invitations, newest first, filtered by (computed) status. One query. */
-export async function listInvitations(db: Db, orgId: string, q: { status: InvitationStatus | "all"; limit: number; before: string | null }) {
+export async function listInvitations(db: Db, orgId: string, q: { status: InvitationStatus | "all"; limit: number; cursor?: string }) {
   const now = Date.now();
+  const at = decodeCursor(q.cursor)?.[0];
+  const before = typeof at === "string" ? at : null;
   const byStatus: Record<InvitationStatus | "all", SQL | undefined> = {
     all: undefined,
     pending: and(eq(invitations.status, "pending"), gt(invitations.expiresAt, now)),
@@ -154,7 +156,7 @@ export async function listInvitations(db: Db, orgId: string, q: { status: Invita
   const rows = await db
     .select()
     .from(invitations)
-    .where(and(eq(invitations.orgId, orgId), byStatus[q.status], q.before ? lt(invitations.id, q.before) : undefined))
+    .where(and(eq(invitations.orgId, orgId), byStatus[q.status], before ? lt(invitations.id, before) : undefined))
     .orderBy(desc(invitations.id))
     .limit(q.limit + 1);
   const page = paginate(rows, q.limit, (r) => [r.id]);

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
-import { decodeCursor, PageQuery, pageOf } from "../http/pagination";
+import { PageQuery, pageOf } from "../http/pagination";
 import { requireOwner, requireScope, requireUser } from "../auth/middleware";
 import { ROLES } from "../auth/scopes";
 import { actorOf } from "../audit/log";
@@ -78,10 +78,7 @@ const transfer = createRoute({
 export const memberRoutes = newRouter()
   .openapi(list, async (c) => {
     requireScope(c, "members:read");
-    const { limit, cursor } = c.req.valid("query");
-    const at = decodeCursor(cursor);
-    const after = at && typeof at[0] === "number" && typeof at[1] === "string" ? ([at[0], at[1]] as [number, string]) : null;
-    return c.json(await listMembers(c.var.db, c.var.org.org.id, { limit, after }), 200);
+    return c.json(await listMembers(c.var.db, c.var.org.org.id, c.req.valid("query")), 200);
   })
   .openapi(putRoles, async (c) => {
     requireScope(c, "members:manage");

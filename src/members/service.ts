@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { memberships, users } from "../db/schema";
 import { abortUnlessChanged, runGuarded } from "../db/guard";
 import { ApiError } from "../http/errors";
-import { paginate } from "../http/pagination";
+import { decodeCursor, paginate } from "../http/pagination";
 import { forgetMembership } from "../auth/cache";
 import { formatRoles, normalizeRoles, parseRoles, type Role } from "../auth/scopes";
 import { auditStatement, type Actor } from "../audit/log";
@@ -38,8 +38,9 @@ const memberColumns = {
 };
 
 /** One page of members, oldest first (cursor = join time + user id). One query. */
-export async function listMembers(db: Db, orgId: string, page: { limit: number; after: [number, string] | null }) {
-  const after = page.after;
+export async function listMembers(db: Db, orgId: string, page: { limit: number; cursor?: string }) {
+  const at = decodeCursor(page.cursor);
+  const after = at && typeof at[0] === "number" && typeof at[1] === "string" ? ([at[0], at[1]] as const) : null;
   const rows = await db
     .select(memberColumns)
     .from(memberships)

@@ -66,6 +66,17 @@ describe("POST /admin/invitations", () => {
     expect(await mailsTo(email, 2)).toHaveLength(2);
   });
 
+  it("asking again after the pending invitation expired revives that same invitation with a fresh expiry", async () => {
+    const t = await team();
+    const email = newEmail();
+    const first = (await as(t.admin, t.org.id)("POST", "/admin/invitations", { email, role: "member" })).json;
+    await db().update(invitations).set({ expiresAt: Date.now() - 1 }).where(eq(invitations.id, first.id));
+    const again = await as(t.admin, t.org.id)("POST", "/admin/invitations", { email, role: "member" });
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ id: first.id, status: "pending", send_count: 2 });
+    expect(Date.parse(again.json.expires_at)).toBeGreaterThan(Date.now() + 6 * DAY);
+  });
+
   it("two identical invitations at once create exactly one pending invitation", async () => {
     const t = await team();
     const email = newEmail();
