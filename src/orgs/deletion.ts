@@ -1,8 +1,8 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { apiKeys, memberships, organizations, orgSlugHistory, type OrganizationRow } from "../db/schema";
-import { asBatch } from "../db/guard";
+import { abortUnlessChanged, asBatch, isStaleWrite } from "../db/guard";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
 import { forgetOrg } from "../auth/cache";
@@ -47,11 +47,22 @@ export async function runDeletedHooks(env: Env, org: OrganizationRow): Promise<v
  * checked first, and enforced by the parent_id foreign key should a child appear meanwhile.
  * The audit log is kept (its rows carry the org id but no foreign key): the record of who
  * deleted the org must outlive it, and no route can read it once the org is gone.
+ * When the actor is a user, the batch first re-checks in the database that they still own
+ * the org (the role the request was authorised with may come from a cache).
  */
 export async function deleteOrganization(db: Db, org: OrganizationRow, actor: Actor): Promise<void> {
   const child = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.parentId, org.id)).limit(1);
   if (child.length > 0) throw hasChildren();
   const stmts: BatchItem<"sqlite">[] = [];
+  if (actor.userId) {
+    stmts.push(
+      db
+        .update(memberships)
+        .set({ roles: sql`${memberships.roles}` })
+        .where(and(eq(memberships.orgId, org.id), eq(memberships.userId, actor.userId), eq(memberships.isOwner, 1))),
+      abortUnlessChanged(db),
+    );
+  }
   for (const hook of deletionHooks) stmts.push(...hook(db, org.id));
   stmts.push(
     db.delete(apiKeys).where(eq(apiKeys.orgId, org.id)),
@@ -64,6 +75,7 @@ export async function deleteOrganization(db: Db, org: OrganizationRow, actor: Ac
     await db.batch(asBatch(stmts));
   } catch (err) {
     if (isForeignKeyViolation(err)) throw hasChildren();
+    if (isStaleWrite(err)) throw new ApiError("owner_required", "Only the organization owner can delete it.");
     throw err;
   } finally {
     forgetOrg(org);

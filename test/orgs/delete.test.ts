@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { apiKeys, auditLog, emailDeliveries, invitations, memberships, organizations, orgSlugHistory } from "../../src/db/schema";
 import { afterOrganizationDeleted, onOrganizationDeleted } from "../../src/orgs/deletion";
 import { call, createKey, createOrg, createPat, db, expectProblem, uniq } from "../harness";
@@ -48,6 +48,16 @@ describe("DELETE /admin/organization", () => {
   it("an admin cannot delete the organization", async () => {
     const t = await team();
     expectProblem(await del(t, t.org.slug, t.admin), 403, "owner_required");
+    expect(await orgExists(t.org.id)).toBe(true);
+  });
+
+  it("a former owner whose role is still cached cannot delete: the batch re-checks ownership in the database", async () => {
+    const t = await team();
+    expect((await as(t.owner, t.org.id)("GET", "/admin/organization")).status).toBe(200); // caches roles ["owner"]
+    // Ownership moves behind this isolate's back (as if transferred through another isolate).
+    await db().update(memberships).set({ roles: "admin" }).where(and(eq(memberships.orgId, t.org.id), eq(memberships.userId, t.owner.id)));
+    await db().update(memberships).set({ roles: "owner,admin" }).where(and(eq(memberships.orgId, t.org.id), eq(memberships.userId, t.admin.id)));
+    expectProblem(await del(t, t.org.slug), 403, "owner_required");
     expect(await orgExists(t.org.id)).toBe(true);
   });
 
