@@ -180,6 +180,22 @@ describe("resend and revoke", () => {
 });
 
 describe("the email queue consumer", () => {
+  it("the same key twice in one batch is sent once; different keys are all sent", async () => {
+    const to = newEmail();
+    const msg = (key: string): EmailMessage => ({ key, to, template: "invitation", data: { org_name: "Acme", role: "member", accept_url: "http://x/y" } });
+    const k1 = `invitation:${uniq("inv_")}:1`;
+    const k2 = `invitation:${uniq("inv_")}:1`;
+    const batch = createMessageBatch<EmailMessage>("email", [
+      { id: "a", timestamp: new Date(), attempts: 1, body: msg(k1) },
+      { id: "b", timestamp: new Date(), attempts: 1, body: msg(k1) },
+      { id: "c", timestamp: new Date(), attempts: 1, body: msg(k2) },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(["a", "b", "c"]);
+    expect(await outbox(to)).toHaveLength(2);
+  });
+
   it("a redelivered invitation message sends nothing twice", async () => {
     const to = newEmail();
     const msg: EmailMessage = { key: `invitation:${uniq("inv_")}:1`, to, template: "invitation", data: { org_name: "Acme", role: "member", accept_url: "http://x/y" } };
