@@ -9,10 +9,16 @@ describe("GET /admin/members", () => {
     const t = await team();
     const res = await as(t.member, t.org.id)("GET", "/admin/members");
     expect(res.status).toBe(200);
-    expect(res.json.data.map((m: { user_id: string }) => m.user_id)).toEqual([t.owner.id, t.admin.id, t.member.id, t.viewer.id]);
-    expect(res.json.data[0]).toMatchObject({ email: t.owner.email, roles: ["owner"], is_owner: true });
-    expect(res.json.data[1]).toMatchObject({ roles: ["admin"], is_owner: false });
-    expect(Date.parse(res.json.data[0].joined_at)).not.toBeNaN();
+    type M = { user_id: string; joined_at: string; roles: string[]; is_owner: boolean; email: string };
+    const data: M[] = res.json.data;
+    expect(data.map((m) => m.user_id).sort()).toEqual([t.owner.id, t.admin.id, t.member.id, t.viewer.id].sort());
+    const key = (m: M) => `${m.joined_at}|${m.user_id}`;
+    expect(data.map(key)).toEqual(data.map(key).sort());
+    const byId = new Map(data.map((m) => [m.user_id, m]));
+    expect(byId.get(t.owner.id)).toMatchObject({ email: t.owner.email, roles: ["owner"], is_owner: true });
+    expect(byId.get(t.admin.id)).toMatchObject({ roles: ["admin"], is_owner: false });
+    expect(byId.get(t.viewer.id)).toMatchObject({ roles: ["viewer"], is_owner: false });
+    expect(Date.parse(data[0]!.joined_at)).not.toBeNaN();
     expect(res.json.next_cursor).toBeNull();
   });
 
