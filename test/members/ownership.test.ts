@@ -3,6 +3,9 @@ import { memberships } from "../../src/db/schema";
 import { and, eq } from "drizzle-orm";
 import { addMember, call, createKey, createPat, createUser, db, expectProblem } from "../harness";
 import { as, ownersOf, rolesInDb, team } from "./fixtures";
+import { transferPlan } from "../../src/members/ownership";
+import { getMember } from "../../src/members/service";
+import { asBatch, isStaleWrite } from "../../src/db/guard";
 
 const TRANSFER = "/admin/organization/transfer-ownership";
 
@@ -94,3 +97,42 @@ describe("POST /admin/organization/transfer-ownership", () => {
 function eqMember(orgId: string, userId: string) {
   return and(eq(memberships.orgId, orgId), eq(memberships.userId, userId));
 }
+
+describe("the transfer batch under a lost race (stale reads, deterministic)", () => {
+  const actor = { kind: "system" as const, userId: null, credentialId: null, requestId: null };
+  const run = (stmts: ReturnType<typeof transferPlan>["statements"]) =>
+    db()
+      .batch(asBatch(stmts))
+      .then(() => "committed", (e: unknown) => (isStaleWrite(e) ? "stale" : String(e)));
+
+  it("if the target left after it was read, nothing is written: the old owner stays owner", async () => {
+    const t = await team();
+    const [from, to] = await Promise.all([getMember(db(), t.org.id, t.owner.id), getMember(db(), t.org.id, t.member.id)]);
+    await db().delete(memberships).where(eqMember(t.org.id, t.member.id));
+    expect(await run(transferPlan(db(), t.org.id, from!, to!, actor).statements)).toBe("stale");
+    expect(await ownersOf(t.org.id)).toEqual([t.owner.id]);
+    expect(await rolesInDb(t.org.id, t.owner.id)).toEqual(["owner"]);
+  });
+
+  it("if the target's roles changed after they were read, nothing is written", async () => {
+    const t = await team();
+    const [from, to] = await Promise.all([getMember(db(), t.org.id, t.owner.id), getMember(db(), t.org.id, t.member.id)]);
+    await db().update(memberships).set({ roles: "viewer" }).where(eqMember(t.org.id, t.member.id));
+    expect(await run(transferPlan(db(), t.org.id, from!, to!, actor).statements)).toBe("stale");
+    expect(await ownersOf(t.org.id)).toEqual([t.owner.id]);
+    expect(await rolesInDb(t.org.id, t.member.id)).toEqual(["viewer"]);
+  });
+
+  it("if ownership already moved after it was read, the second transfer writes nothing", async () => {
+    const t = await team();
+    const [from, admin, member] = await Promise.all([
+      getMember(db(), t.org.id, t.owner.id),
+      getMember(db(), t.org.id, t.admin.id),
+      getMember(db(), t.org.id, t.member.id),
+    ]);
+    expect(await run(transferPlan(db(), t.org.id, from!, admin!, actor).statements)).toBe("committed");
+    expect(await run(transferPlan(db(), t.org.id, from!, member!, actor).statements)).toBe("stale");
+    expect(await ownersOf(t.org.id)).toEqual([t.admin.id]);
+    expect(await rolesInDb(t.org.id, t.member.id)).toEqual(["member"]);
+  });
+});
