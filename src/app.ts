@@ -7,6 +7,10 @@ import { accountRoutes } from "./account/routes";
 import { orgRoutes } from "./orgs/routes";
 import { keyRoutes } from "./keys/routes";
 import { myScopesRoute } from "./members/scopes-route";
+import { memberRoutes } from "./members/routes";
+import { invitationRoutes } from "./invitations/routes";
+import { accountInvitationRoutes } from "./invitations/account-routes";
+import { auditRoutes } from "./audit/routes";
 import { devRoutes } from "./dev/outbox";
 import { DOCS_HTML } from "./meta/docs-page";
 
@@ -26,7 +30,12 @@ export function buildApp() {
   app.route("/", accountRoutes);
   app.route("/", orgRoutes);
   app.route("/", keyRoutes);
+  // Before memberRoutes, so /admin/members/me/… is never read as a user id.
   app.route("/", myScopesRoute);
+  app.route("/", memberRoutes);
+  app.route("/", invitationRoutes);
+  app.route("/", accountInvitationRoutes);
+  app.route("/", auditRoutes);
   app.route("/", devRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

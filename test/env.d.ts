@@ -10,6 +10,10 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       TEST_OIDC_PRIVATE_JWK: string;
     }
+    /** Types `exports.default` (from cloudflare:workers) as the worker's own handler. */
+    interface GlobalProps {
+      mainModule: typeof import("../src/worker");
+    }
   }
 }
 export {};

@@ -30,4 +30,17 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: "GET", path: () => "/admin/organization-pats" },
   { method: "POST", path: () => "/admin/organization-pats", body: () => ({ name: "stolen" }) },
   { method: "DELETE", path: (a) => `/admin/organization-pats/${a.keyId}`, namesVictimObject: true },
+  // members, ownership, deletion (issue 3)
+  { method: "GET", path: () => "/admin/members" },
+  { method: "PUT", path: (a) => `/admin/members/${a.ids.member}/roles`, body: () => ({ roles: ["admin"] }), namesVictimObject: true },
+  { method: "DELETE", path: (a) => `/admin/members/${a.ids.member}`, namesVictimObject: true },
+  { method: "POST", path: () => "/admin/members/me/leave" },
+  { method: "POST", path: () => "/admin/organization/transfer-ownership", body: (a) => ({ user_id: a.ids.member }) },
+  { method: "DELETE", path: () => "/admin/organization", body: (a) => ({ slug: a.org.slug }) },
+  { method: "GET", path: () => "/admin/audit-log" },
+  // invitations (issue 3)
+  { method: "GET", path: () => "/admin/invitations" },
+  { method: "POST", path: () => "/admin/invitations", body: () => ({ email: "intruder@example.com", role: "admin" }) },
+  { method: "POST", path: (a) => `/admin/invitations/${a.ids.invitation}/resend`, namesVictimObject: true },
+  { method: "DELETE", path: (a) => `/admin/invitations/${a.ids.invitation}`, namesVictimObject: true },
 ];

@@ -2,3 +2,4 @@ export * from "./identity";
 export * from "./organizations";
 export * from "./credentials";
 export * from "./email";
+export * from "./members";
