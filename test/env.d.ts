@@ -7,6 +7,11 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       TEST_OIDC_PRIVATE_JWK: string;
     }
+    // Types `exports.default` (the worker's fetch/queue/scheduled) in tests.
+    interface GlobalProps {
+      mainModule: typeof import("../src/worker");
+      durableNamespaces: "OrgConcurrency";
+    }
   }
 }
 export {};

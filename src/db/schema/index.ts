@@ -2,3 +2,6 @@ export * from "./identity";
 export * from "./organizations";
 export * from "./credentials";
 export * from "./email";
+export * from "./provisioning";
+export * from "./resources";
+export * from "./usage";
