@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   "too_many_attempts",
   "unprocessable",
   "concurrency_limit_reached",
+  "lease_expired",
   "rate_limited",
   "payload_too_large",
   "not_available",
@@ -68,6 +69,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "slug_taken":
     case "already_member":
     case "has_children":
+    case "lease_expired":
       return 409;
     case "payload_too_large":
       return 413;
@@ -109,6 +111,7 @@ const TITLES: Record<ErrorCode, string> = {
   too_many_attempts: "Too many attempts",
   unprocessable: "Request cannot be processed",
   concurrency_limit_reached: "Concurrency limit reached",
+  lease_expired: "Call lease expired",
   rate_limited: "Too many requests",
   payload_too_large: "Payload too large",
   not_available: "Not available",
