@@ -8,6 +8,14 @@ import { orgRoutes } from "./orgs/routes";
 import { keyRoutes } from "./keys/routes";
 import { myScopesRoute } from "./members/scopes-route";
 import { devRoutes } from "./dev/outbox";
+import { devConcurrencyRoutes } from "./dev/concurrency";
+import { provisioningRoutes } from "./provisioning/routes";
+import { registerProvisioning } from "./provisioning/register";
+import { callRoutes } from "./calls/routes";
+import { usageRoutes } from "./usage/routes";
+import { agentRoutes } from "./resources/agents-routes";
+import { knowledgeBaseRoutes } from "./resources/knowledge-bases";
+import { phoneNumberRoutes } from "./resources/phone-numbers";
 import { DOCS_HTML } from "./meta/docs-page";
 
 /**
@@ -15,6 +23,7 @@ import { DOCS_HTML } from "./meta/docs-page";
  * → org context) → handler (requireScope) → service → D1 / Durable Object / Queue.
  */
 export function buildApp() {
+  registerProvisioning();
   const app = newRouter();
   app.use("*", requestContext());
   app.use("/admin/*", authenticate());
@@ -27,7 +36,14 @@ export function buildApp() {
   app.route("/", orgRoutes);
   app.route("/", keyRoutes);
   app.route("/", myScopesRoute);
+  app.route("/", provisioningRoutes);
+  app.route("/", callRoutes);
+  app.route("/", usageRoutes);
+  app.route("/", agentRoutes);
+  app.route("/", knowledgeBaseRoutes);
+  app.route("/", phoneNumberRoutes);
   app.route("/", devRoutes);
+  app.route("/", devConcurrencyRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -5,9 +5,24 @@ import { requireScope } from "../auth/middleware";
 import { newId } from "../lib/crypto";
 import { findAgent } from "../resources/agents-service";
 import { concurrencyOf, leaseMs } from "./client";
+import type { Lease } from "./concurrency-object";
 
 const CallId = z.object({ id: z.string().regex(/^call_[a-z0-9]{1,40}$/, "a call id (call_…)") });
 const iso = (ms: number) => new Date(ms).toISOString();
+
+function callView(l: Lease, ttlMs: number) {
+  return {
+    id: l.callId,
+    status: "active" as const,
+    channel: l.channel,
+    direction: l.direction,
+    agent_id: l.agentId,
+    started_at: iso(l.startedAt),
+    lease_expires_at: iso(l.expiresAt),
+    // A third of the lease: two heartbeats may be lost before the lease expires.
+    heartbeat_interval_seconds: Math.max(1, Math.floor(ttlMs / 3000)),
+  };
+}
 
 const StartBody = z
   .object({
@@ -99,20 +114,7 @@ export const callRoutes = newRouter()
         headers: { "retry-after": String(r.retryAfterSeconds) },
       });
     }
-    const l = r.lease;
-    return c.json(
-      {
-        id: l.callId,
-        status: "active" as const,
-        channel: l.channel,
-        direction: l.direction,
-        agent_id: l.agentId,
-        started_at: iso(l.startedAt),
-        lease_expires_at: iso(l.expiresAt),
-        heartbeat_interval_seconds: Math.max(1, Math.floor(ttl / 3000)),
-      },
-      201,
-    );
+    return c.json(callView(r.lease, ttl), 201);
   })
   .openapi(heartbeat, async (c) => {
     requireScope(c, "conversations:dial");
@@ -122,20 +124,7 @@ export const callRoutes = newRouter()
       if (r.reason === "expired") throw new ApiError("lease_expired", "The call's lease expired; start a new call.");
       throw new ApiError("not_found", "Call not found or already ended.");
     }
-    const l = r.lease;
-    return c.json(
-      {
-        id: l.callId,
-        status: "active" as const,
-        channel: l.channel,
-        direction: l.direction,
-        agent_id: l.agentId,
-        started_at: iso(l.startedAt),
-        lease_expires_at: iso(l.expiresAt),
-        heartbeat_interval_seconds: Math.max(1, Math.floor(ttl / 3000)),
-      },
-      200,
-    );
+    return c.json(callView(r.lease, ttl), 200);
   })
   .openapi(end, async (c) => {
     requireScope(c, "conversations:dial");

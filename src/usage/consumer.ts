@@ -1,5 +1,6 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { makeDb, type Db } from "../db/client";
+import { runBatch } from "../db/batch";
 import type { Env } from "../env";
 import { backoffSeconds } from "../lib/backoff";
 import type { UsageMessage } from "./messages";
@@ -35,7 +36,7 @@ function statementsOf(db: Db, messages: UsageMessage[]): BatchItem<"sqlite">[] {
 
 async function write(db: Db, messages: UsageMessage[]): Promise<void> {
   const stmts = statementsOf(db, messages);
-  if (stmts.length > 0) await db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  await runBatch(db, stmts);
 }
 
 /**
