@@ -58,5 +58,9 @@ describe("tenant isolation: a credential of org B never reaches org A", () => {
     expect(row.name).toBe(victim.org.name);
     const key = (await db().select().from(apiKeys).where(eq(apiKeys.id, victim.keyId)))[0]!;
     expect(key.revokedAt).toBeNull();
+    expect((await call("GET", `/admin/agents/${victim.ids.agent}`, { token: a.key })).json.name).toBe("Victim agent");
+    expect((await call("GET", "/admin/knowledge-bases", { token: a.key })).json.data).toHaveLength(1);
+    expect((await call("POST", `/admin/calls/${victim.ids.call}/heartbeat`, { token: a.key })).status).toBe(200);
+    expect((await call("GET", "/admin/concurrency", { token: a.key })).json).toEqual({ active: 1, limit: 1 });
   });
 });
