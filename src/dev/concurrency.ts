@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { isDevelopment } from "../env";
+import { isDevelopment, type Env } from "../env";
 import { ApiError } from "../http/errors";
 import { errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { newId } from "../lib/crypto";
@@ -12,6 +12,15 @@ const setLimit = createRoute({
   summary: "Development only: set an org's concurrency limit (what a plan change does)",
   request: { params: z.object({ id: z.string().max(64) }), body: jsonBody(z.object({ limit: z.number().int().min(0).max(10_000) })) },
   responses: { 200: json(z.object({ org_id: z.string(), limit: z.number().int() })), 404: errorResponses[404] },
+});
+
+const status = createRoute({
+  method: "get",
+  path: "/dev/organizations/{id}/concurrency",
+  tags: ["development"],
+  summary: "Development only: an org's Durable Object counters, including the peak of concurrent leases ever held",
+  request: { params: z.object({ id: z.string().max(64) }) },
+  responses: { 200: json(z.object({ active: z.number(), limit: z.number(), peak: z.number() })), 404: errorResponses[404] },
 });
 
 const drive = createRoute({
@@ -28,21 +37,25 @@ const drive = createRoute({
   },
 });
 
-function devOnly(env: Parameters<typeof isDevelopment>[0], path: string): void {
+function devOnly(c: { env: Env; req: { method: string; path: string } }): void {
   // Production config has no such route: answer as if it did not exist.
-  if (!isDevelopment(env)) throw new ApiError("not_found", `No route for POST ${path}.`);
+  if (!isDevelopment(c.env)) throw new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`);
 }
 
 export const devConcurrencyRoutes = newRouter()
   .openapi(setLimit, async (c) => {
-    devOnly(c.env, c.req.path);
+    devOnly(c);
     const { id } = c.req.valid("param");
     const { limit } = c.req.valid("json");
     await setConcurrencyLimit(c.env, c.var.db, id, limit);
     return c.json({ org_id: id, limit }, 200);
   })
+  .openapi(status, async (c) => {
+    devOnly(c);
+    return c.json(await concurrencyOf(c.env, c.req.valid("param").id).getStatus(), 200);
+  })
   .openapi(drive, async (c) => {
-    devOnly(c.env, c.req.path);
+    devOnly(c);
     const { org_id: orgId, pairs, parallel } = c.req.valid("json");
     const stub = concurrencyOf(c.env, orgId);
     const ttl = leaseMs(c.env);
