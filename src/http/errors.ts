@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   "too_many_attempts",
   "unprocessable",
   "concurrency_limit_reached",
+  "lease_expired",
   "rate_limited",
   "payload_too_large",
   "not_available",
@@ -71,6 +72,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "already_member":
     case "has_children":
     case "invitation_not_pending":
+    case "lease_expired":
       return 409;
     case "invitation_expired":
       return 410;
@@ -116,6 +118,7 @@ const TITLES: Record<ErrorCode, string> = {
   too_many_attempts: "Too many attempts",
   unprocessable: "Request cannot be processed",
   concurrency_limit_reached: "Concurrency limit reached",
+  lease_expired: "Call lease expired",
   rate_limited: "Too many requests",
   payload_too_large: "Payload too large",
   not_available: "Not available",

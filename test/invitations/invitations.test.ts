@@ -191,7 +191,7 @@ describe("the email queue consumer", () => {
       { id: "c", timestamp: new Date(), attempts: 1, body: msg(k2) },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, env);
+    await worker.queue(batch, env, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(["a", "b", "c"]);
     expect(await outbox(to)).toHaveLength(2);
   });
@@ -202,7 +202,7 @@ describe("the email queue consumer", () => {
     for (let attempt = 1; attempt <= 2; attempt++) {
       const batch = createMessageBatch<EmailMessage>("email", [{ id: `m${attempt}`, timestamp: new Date(), attempts: attempt, body: msg }]);
       const ctx = createExecutionContext();
-      await worker.queue(batch, env);
+      await worker.queue(batch, env, ctx);
       const result = await getQueueResult(batch, ctx);
       expect(result.explicitAcks).toEqual([`m${attempt}`]);
     }

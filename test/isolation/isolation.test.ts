@@ -62,5 +62,9 @@ describe("tenant isolation: a credential of org B never reaches org A", () => {
     expect(members.map((m) => [m.userId, m.roles]).sort()).toEqual([[victim.ownerId, "owner"], [victim.ids.member!, "member"]].sort());
     const inv = (await db().select().from(invitations).where(eq(invitations.id, victim.ids.invitation!)))[0]!;
     expect({ status: inv.status, sendCount: inv.sendCount }).toEqual({ status: "pending", sendCount: 1 });
+    expect((await call("GET", `/admin/agents/${victim.ids.agent}`, { token: a.key })).json.name).toBe("Victim agent");
+    expect((await call("GET", "/admin/knowledge-bases", { token: a.key })).json.data).toHaveLength(1);
+    expect((await call("POST", `/admin/calls/${victim.ids.call}/heartbeat`, { token: a.key })).status).toBe(200);
+    expect((await call("GET", "/admin/concurrency", { token: a.key })).json).toEqual({ active: 1, limit: 1 });
   });
 });

@@ -1,6 +1,6 @@
-import { addMember, createUser, db, uniq, type tenant } from "../harness";
-import { createInvitation } from "../../src/invitations/service";
 import { env } from "cloudflare:workers";
+import { addMember, call, createUser, db, uniq, type tenant } from "../harness";
+import { createInvitation } from "../../src/invitations/service";
 
 /**
  * Creates one object of each kind in the victim org so routes that address objects by
@@ -11,5 +11,9 @@ export async function buildVictimObjects(a: Awaited<ReturnType<typeof tenant>>):
   await addMember(a.org, member, ["member"]);
   const actor = { kind: "system" as const, userId: null, credentialId: null, requestId: null };
   const { invitation } = await createInvitation(env, db(), a.org, { email: `${uniq("victim")}@example.com`, role: "member" }, actor);
-  return { member: member.id, invitation: invitation.id };
+  const agent = await call("POST", "/admin/agents", { token: a.key, body: { name: "Victim agent" } });
+  const knowledgeBase = await call("POST", "/admin/knowledge-bases", { token: a.key, body: { name: "Victim KB" } });
+  const running = await call("POST", "/admin/calls", { token: a.key, body: { channel: "voice", direction: "inbound" } });
+  if (agent.status !== 201 || knowledgeBase.status !== 201 || running.status !== 201) throw new Error("victim objects not created");
+  return { member: member.id, invitation: invitation.id, agent: agent.json.id, knowledgeBase: knowledgeBase.json.id, call: running.json.id };
 }
