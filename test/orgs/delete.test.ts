@@ -1,4 +1,7 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { agents, knowledgeBases, phoneNumbers } from "../../src/db/schema";
+import { concurrencyOf } from "../../src/calls/client";
 import { and, eq } from "drizzle-orm";
 import { apiKeys, auditLog, emailDeliveries, invitations, memberships, organizations, orgSlugHistory } from "../../src/db/schema";
 import { afterOrganizationDeleted, onOrganizationDeleted } from "../../src/orgs/deletion";
@@ -108,5 +111,26 @@ describe("DELETE /admin/organization", () => {
     expect((await del(t, t.org.slug)).status).toBe(204);
     expect(await db().select().from(emailDeliveries).where(eq(emailDeliveries.messageKey, marker))).toEqual([]);
     await expect.poll(() => cleaned).toEqual([t.org.id]);
+  });
+});
+
+describe("DELETE /admin/organization removes the org's resources and its Durable Object state", () => {
+  it("agents, knowledge bases and phone numbers go in the same batch; running calls are forgotten", async () => {
+    const t = await team();
+    const key = await createKey(t.org, { createdBy: t.owner.id });
+    expect((await call("POST", "/admin/agents", { token: key.token, body: { name: "Doomed" } })).status).toBe(201);
+    expect((await call("POST", "/admin/knowledge-bases", { token: key.token, body: { name: "Doomed KB" } })).status).toBe(201);
+    expect((await call("POST", "/admin/calls", { token: key.token, body: { channel: "voice", direction: "inbound" } })).status).toBe(201);
+    expect((await concurrencyOf(env, t.org.id).getStatus()).active).toBe(1);
+
+    expect((await del(t, t.org.slug)).status).toBe(204);
+
+    for (const table of [agents, knowledgeBases, phoneNumbers]) {
+      expect(await db().select().from(table).where(eq(table.orgId, t.org.id))).toEqual([]);
+    }
+    // The DO is cleared after the batch commits (waitUntil): poll until it is.
+    const deadline = Date.now() + 5000;
+    while ((await concurrencyOf(env, t.org.id).getStatus()).active !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect((await concurrencyOf(env, t.org.id).getStatus()).active).toBe(0);
   });
 });
