@@ -65,6 +65,9 @@ const transfer = createRoute({
   path: "/admin/organization/transfer-ownership",
   tags: ["members"],
   summary: "Owner only: make another member the owner; the previous owner becomes an admin",
+  description:
+    "The target must be a member and keeps its other roles. A PAT also needs the owner-only scope organizations:delete. " +
+    "A concurrent transfer or change of the target answers 409 and writes nothing.",
   security: authed,
   request: { body: jsonBody(z.object({ user_id: z.string().min(1).max(64) }).strict()) },
   responses: {

@@ -94,6 +94,9 @@ const remove = createRoute({
   path: "/admin/organization",
   tags: ["organizations"],
   summary: "Owner only, irreversible: delete the organization and everything it owns (refused while it has children)",
+  description:
+    "Send the current slug as confirmation. Memberships, API keys, invitations and every registered capability's rows go in one " +
+    "batch; the org's API keys then answer 401. A PAT also needs organizations:delete. The audit log is kept.",
   security: authed,
   request: { body: jsonBody(z.object({ slug: z.string().min(1).max(63).openapi({ description: "The organization's slug, as confirmation" }) }).strict()) },
   responses: { 204: { description: "Deleted" }, 409: errorResponses[400], ...errorResponses },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { call, createKey, createPat, createUser, expectProblem, uniq } from "../harness";
-import { as, team } from "../members/fixtures";
+import { call, createKey, createPat, createUser, db, expectProblem, uniq } from "../harness";
+import { as, rolesInDb, team } from "../members/fixtures";
+import { removeMember, setRoles } from "../../src/members/service";
+import type { Actor } from "../../src/audit/log";
 
 type Team = Awaited<ReturnType<typeof team>>;
 type Entry = { action: string; actor: { user_id: string | null; credential_kind: string; credential_id: string | null }; target: { type: string; id: string | null }; before: unknown; after: unknown; request_id: string | null };
@@ -84,6 +86,16 @@ describe("the audit log records every change in the same batch", () => {
     const inv = (await as(t.admin, t.org.id)("POST", "/admin/invitations", { email: invitee.email, role: "member" })).json;
     await call("POST", `/admin/account/invitations/${inv.id}/decline`, { token: invitee.session });
     expect((await log(t, "?action=invitation.declined"))[0]).toMatchObject({ actor: { user_id: invitee.id }, target: { id: inv.id } });
+  });
+
+  it("change and entry are one batch: when the entry cannot be written, the change is not either", async () => {
+    const t = await team();
+    // An actor the audit table refuses (credential_kind CHECK) makes the audit insert fail.
+    const broken = { kind: "robot", userId: null, credentialId: null, requestId: null } as unknown as Actor;
+    await expect(setRoles(db(), t.org.id, t.member.id, ["admin"], broken)).rejects.toThrow();
+    expect(await rolesInDb(t.org.id, t.member.id)).toEqual(["member"]);
+    await expect(removeMember(db(), t.org.id, t.viewer.id, broken)).rejects.toThrow();
+    expect(await rolesInDb(t.org.id, t.viewer.id)).toEqual(["viewer"]);
   });
 
   it("a refused change writes no entry", async () => {
