@@ -3,6 +3,10 @@ import type { Env as AppBindings } from "../src/env";
 
 declare global {
   namespace Cloudflare {
+    // Types `exports.default` of `cloudflare:workers` (the worker under test).
+    interface GlobalProps {
+      mainModule: typeof import("../src/worker");
+    }
     interface Env extends AppBindings {
       TEST_MIGRATIONS: D1Migration[];
       TEST_OIDC_PRIVATE_JWK: string;
