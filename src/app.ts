@@ -7,6 +7,7 @@ import { accountRoutes } from "./account/routes";
 import { orgRoutes } from "./orgs/routes";
 import { keyRoutes } from "./keys/routes";
 import { myScopesRoute } from "./members/scopes-route";
+import { partnerRoutes } from "./partner/routes";
 import { devRoutes } from "./dev/outbox";
 import { DOCS_HTML } from "./meta/docs-page";
 
@@ -27,6 +28,7 @@ export function buildApp() {
   app.route("/", orgRoutes);
   app.route("/", keyRoutes);
   app.route("/", myScopesRoute);
+  app.route("/", partnerRoutes);
   app.route("/", devRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {

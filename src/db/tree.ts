@@ -51,19 +51,14 @@ export async function breadcrumbsOf(db: Db, rootId: string, ids: readonly string
       WHERE up.id <> ${rootId} AND up.lvl < ${MAX_TREE_DEPTH}
     )
     SELECT hit, id, slug, lvl FROM up ORDER BY hit, lvl DESC`);
-  let chain: { hit: string; top: string; slugs: string[] } | null = null;
-  const flush = () => {
-    if (chain && chain.top === rootId) out.set(chain.hit, chain.slugs);
-  };
+  // Rows of one hit arrive top-first: the first says where its walk stopped.
+  const chains = new Map<string, { top: string; slugs: string[] }>();
   for (const r of rows) {
-    if (chain?.hit !== r.hit) {
-      flush();
-      // Rows of one hit arrive top-first, so the first row says where the walk stopped.
-      chain = { hit: r.hit, top: r.id, slugs: [] };
-    }
-    chain.slugs.push(r.slug);
+    const chain = chains.get(r.hit);
+    if (chain) chain.slugs.push(r.slug);
+    else chains.set(r.hit, { top: r.id, slugs: [r.slug] });
   }
-  flush();
+  for (const [hit, chain] of chains) if (chain.top === rootId) out.set(hit, chain.slugs);
   return out;
 }
 
