@@ -1,0 +1,24 @@
+import type { Tree } from "./fixtures";
+
+/** Every partner-console route, described once for the shared checks in auth.test.ts. */
+export type PartnerRoute = {
+  name: string;
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** The path with `target` as the org the request acts on (where the route names one). */
+  path: (t: Tree, target: string) => string;
+  body?: (t: Tree) => unknown;
+  /** True when the request names a target org, so the subtree check applies. */
+  takesTarget: boolean;
+  okStatus?: number;
+};
+
+const P = "/admin/partner-console";
+const WINDOW = "from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z";
+
+export const PARTNER_ROUTES: PartnerRoute[] = [
+  { name: "list children", method: "GET", path: (_, id) => `${P}/organizations?parent_id=${id}`, takesTarget: true },
+  { name: "search descendants", method: "GET", path: () => `${P}/organizations/search?q=pc-`, takesTarget: false },
+  { name: "view a child", method: "GET", path: (_, id) => `${P}/organizations/${id}`, takesTarget: true },
+  { name: "usage summary (scope=all)", method: "GET", path: () => `${P}/usage-summary?${WINDOW}`, takesTarget: false },
+  { name: "usage summary (scope=single)", method: "GET", path: (_, id) => `${P}/usage-summary?${WINDOW}&scope=single&org_id=${id}`, takesTarget: true },
+];
