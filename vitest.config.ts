@@ -3,6 +3,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 import { generateKeyPair, exportJWK } from "jose";
 // @ts-expect-error plain ESM helper shared with `npm start`
 import { testVars } from "./scripts/dev-vars.mjs";
+import { fakeOutbound } from "./test/fakes/outbound";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
@@ -17,6 +18,7 @@ export default defineConfig(async () => {
         main: "./src/worker.ts",
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          outboundService: fakeOutbound,
           bindings: {
             ...testVars(),
             TEST_MIGRATIONS: migrations,

@@ -117,12 +117,12 @@ CREATE TRIGGER organizations_slug_not_in_history_insert
 BEFORE INSERT ON organizations
 WHEN EXISTS (SELECT 1 FROM org_slug_history h
              WHERE h.slug = NEW.slug AND h.org_id <> NEW.id
-               AND h.expires_at > CAST(strftime('%s', 'now') AS INTEGER) * 1000)
+               AND h.expires_at > (julianday('now') - 2440587.5) * 86400000.0)
 BEGIN SELECT RAISE(ABORT, 'slug_taken'); END;
 
 CREATE TRIGGER organizations_slug_not_in_history_update
 BEFORE UPDATE OF slug ON organizations
 WHEN EXISTS (SELECT 1 FROM org_slug_history h
              WHERE h.slug = NEW.slug AND h.org_id <> NEW.id
-               AND h.expires_at > CAST(strftime('%s', 'now') AS INTEGER) * 1000)
+               AND h.expires_at > (julianday('now') - 2440587.5) * 86400000.0)
 BEGIN SELECT RAISE(ABORT, 'slug_taken'); END;

@@ -29,7 +29,7 @@ export default {
   fetch(req, env, ctx) {
     return app.fetch(rewriteAlias(req), env, ctx);
   },
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     switch (batch.queue) {
       case "email":
         return consumeEmail(batch as MessageBatch<EmailMessage>, env);

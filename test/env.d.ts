@@ -3,7 +3,6 @@ import type { Env as AppBindings } from "../src/env";
 
 declare global {
   namespace Cloudflare {
-    // Types `exports.default` of `cloudflare:workers` (the worker under test).
     interface GlobalProps {
       mainModule: typeof import("../src/worker");
     }

@@ -1,4 +1,6 @@
 import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import worker from "../../src/worker";
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { emailCodes } from "../../src/db/schema";
@@ -105,6 +107,9 @@ describe("passwordless e-mail sign-in", () => {
     const res = await call("GET", "/dev/outbox?to=nobody@example.com");
     expect(res.status).toBe(200);
     expect(res.json.data).toEqual([]);
+    const prod = await worker.fetch(new Request("http://api.test/dev/outbox?to=nobody@example.com"), { ...env, ENVIRONMENT: "production" }, createExecutionContext());
+    expect(prod.status).toBe(404);
+    expect((await prod.json<{ code: string }>()).code).toBe("not_found");
   });
 });
 

@@ -1,0 +1,44 @@
+// Seeds demo data through the public API, exactly as a client would. Safe to run again:
+// it signs the demo user in (their first sign-in created their org) and adds what is missing.
+
+async function api(base, method, path, { token, org, body } = {}) {
+  const headers = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (org) headers["x-anyreach-org"] = org;
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = res.status === 204 ? null : await res.json();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${json?.code ?? ""} ${json?.detail ?? ""}`);
+  return json;
+}
+
+/** Signs `email` in through the real passwordless flow, reading the code from the dev outbox. */
+export async function signIn(base, email) {
+  const before = (await api(base, "GET", `/dev/outbox?to=${encodeURIComponent(email)}`)).data.length;
+  await api(base, "POST", "/auth/email/start", { body: { email } });
+  for (let i = 0; i < 200; i++) {
+    const mails = (await api(base, "GET", `/dev/outbox?to=${encodeURIComponent(email)}`)).data;
+    if (mails.length > before) {
+      const code = /\b(\d{6})\b/.exec(mails[0].subject)[1];
+      return api(base, "POST", "/auth/email/verify", { body: { email, code } });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no sign-in mail for ${email}`);
+}
+
+export async function seedDemo(base, email = "demo@anyreach.local") {
+  const { token: session, organizations } = await signIn(base, email);
+  const own = organizations.find((o) => o.roles.includes("owner")) ?? organizations[0];
+  const org = await api(base, "GET", "/admin/organization", { token: session, org: own.id });
+  const key = await api(base, "POST", "/admin/organization-pats", {
+    token: session,
+    org: org.id,
+    body: { name: `demo key ${new Date().toISOString()}`, expires_in_days: 30 },
+  });
+  const childSlug = `${org.slug}-client`;
+  let child = organizations.find((o) => o.slug === childSlug);
+  if (!child) child = await api(base, "POST", "/admin/organizations", { token: key.token, body: { name: "Demo Client", slug: childSlug, parent_id: org.id } });
+  return { email, session, org, child, apiKey: key.token };
+}
+
+export { api };
