@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { call, createOrg, expectProblem, uniq } from "../harness";
+import { partnerTree, type Tree } from "./fixtures";
+
+const U = "/admin/partner-console/usage-summary";
+const OCT = "from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z";
+
+/** Writes one org's rollup for a day the way a metering consumer would: an incrementing upsert. */
+async function record(orgId: string, day: string, voiceCalls: number, voiceSeconds: number, chatCalls = 0, chatSeconds = 0) {
+  await env.DB.prepare(
+    `INSERT INTO usage_daily (org_id, day, voice_calls, voice_seconds, chat_calls, chat_seconds, inbound_calls, outbound_calls)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?3, ?5)
+     ON CONFLICT (org_id, day) DO UPDATE SET
+       voice_calls = voice_calls + excluded.voice_calls, voice_seconds = voice_seconds + excluded.voice_seconds,
+       chat_calls = chat_calls + excluded.chat_calls, chat_seconds = chat_seconds + excluded.chat_seconds,
+       inbound_calls = inbound_calls + excluded.inbound_calls, outbound_calls = outbound_calls + excluded.outbound_calls`,
+  )
+    .bind(orgId, day, voiceCalls, voiceSeconds, chatCalls, chatSeconds)
+    .run();
+}
+
+let t: Tree;
+beforeAll(async () => {
+  t = await partnerTree();
+  await record(t.agency.org.id, "2026-10-01", 1, 60);
+  await record(t.childA.id, "2026-10-01", 2, 120, 1, 30);
+  await record(t.a1.id, "2026-10-02", 3, 300);
+  await record(t.a1xy.id, "2026-10-02", 4, 240);
+  await record(t.a1xy.id, "2026-10-02", 1, 60); // a second call the same day
+  await record(t.b1.id, "2026-10-03", 5, 600, 2, 90);
+  await record(t.a2.id, "2026-11-01", 7, 700); // outside October
+  await record(t.stranger.org.id, "2026-10-01", 9, 900); // another tenant
+});
+
+describe("GET /admin/partner-console/usage-summary", () => {
+  it("scope=all (the default) sums the caller's org and every descendant: hand-computed", async () => {
+    const res = await call("GET", `${U}?${OCT}`, { token: t.agency.key });
+    expect(res.status).toBe(200);
+    // voice: 1+2+3+4+1+5 = 16 calls, 60+120+300+240+60+600 = 1380 s; chat: 1+2 = 3 calls, 30+90 = 120 s
+    expect(res.json).toMatchObject({ scope: "all", org_id: t.agency.org.id, from: "2026-10-01T00:00:00.000Z", to: "2026-11-01T00:00:00.000Z" });
+    expect(res.json.totals).toEqual({
+      voice_calls: 16,
+      voice_minutes: 23,
+      chat_calls: 3,
+      chat_minutes: 2,
+      total_calls: 19,
+      inbound_calls: 16,
+      outbound_calls: 3,
+      average_duration_seconds: Math.round((1500 / 19) * 100) / 100,
+    });
+    expect(res.json.daily.map((d: { day: string; total_calls: number }) => [d.day, d.total_calls])).toEqual([
+      ["2026-10-01", 4],
+      ["2026-10-02", 8],
+      ["2026-10-03", 7],
+    ]);
+  });
+
+  it("scope=all from a child's key covers that child's subtree only", async () => {
+    const res = await call("GET", `${U}?${OCT}&scope=all`, { token: t.childAKey });
+    // childA 2+1 calls, a1 3, a1xy 5 → 11 calls; 120+30+300+300 = 750 s
+    expect(res.json.org_id).toBe(t.childA.id);
+    expect(res.json.totals).toMatchObject({ voice_calls: 10, chat_calls: 1, total_calls: 11, voice_minutes: 12, chat_minutes: 0.5 });
+  });
+
+  it("scope=single is that org's own usage, excluding its descendants", async () => {
+    const res = await call("GET", `${U}?${OCT}&scope=single&org_id=${t.childA.id}`, { token: t.agency.key });
+    expect(res.json).toMatchObject({ scope: "single", org_id: t.childA.id });
+    expect(res.json.totals).toMatchObject({ voice_calls: 2, chat_calls: 1, total_calls: 3 });
+  });
+
+  it("reads the window at day granularity: `to` is exclusive", async () => {
+    const res = await call("GET", `${U}?from=2026-10-02&to=2026-10-03`, { token: t.agency.key });
+    expect(res.json.daily.map((d: { day: string }) => d.day)).toEqual(["2026-10-02"]);
+    const partial = await call("GET", `${U}?from=2026-10-02T12:00:00Z&to=2026-10-03T00:00:01Z`, { token: t.agency.key });
+    expect(partial.json.daily.map((d: { day: string }) => d.day)).toEqual(["2026-10-02", "2026-10-03"]);
+  });
+
+  it("stays exact as rollups change, children appear and leaves are deleted", async () => {
+    const before = (await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.totals.voice_calls;
+    const late = await createOrg(t.agency.owner, { parentId: t.b1.id, slug: uniq("late-") });
+    await record(late.id, "2026-10-05", 6, 60);
+    await record(t.a1xy.id, "2026-10-02", 2, 20);
+    expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.totals.voice_calls).toBe(before + 8);
+    await env.DB.prepare("DELETE FROM usage_daily WHERE org_id = ? AND day = ?").bind(t.a1xy.id, "2026-10-02").run();
+    expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.totals.voice_calls).toBe(before + 8 - 7);
+    await env.DB.prepare("DELETE FROM organizations WHERE id = ?").bind(late.id).run();
+    expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.totals.voice_calls).toBe(before - 5);
+    // Every subtree total equals the sum of its members' own rollups.
+    const drift = await env.DB.prepare(
+      `SELECT s.org_id, s.day, s.voice_calls AS agg,
+              (SELECT coalesce(sum(u.voice_calls), 0) FROM usage_daily u JOIN org_tree d ON d.org_id = u.org_id
+               WHERE u.day = s.day AND d.path >= a.path AND d.path < substr(a.path, 1, length(a.path) - 1) || '0') AS truth
+       FROM usage_subtree_daily s JOIN org_tree a ON a.org_id = s.org_id WHERE agg <> truth`,
+    ).all();
+    expect(drift.results).toEqual([]);
+  });
+
+  it.each([
+    ["from and to missing", ""],
+    ["to missing", "from=2026-10-01T00:00:00Z"],
+    ["from not ISO 8601", "from=yesterday&to=2026-10-02T00:00:00Z"],
+    ["an impossible month", "from=2026-13-01&to=2026-12-02"],
+    ["to equal to from", "from=2026-10-01T00:00:00Z&to=2026-10-01T00:00:00Z"],
+    ["to before from", "from=2026-10-02T00:00:00Z&to=2026-10-01T00:00:00Z"],
+    ["a window over 366 days", "from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:01Z"],
+    ["scope=single without org_id", `${OCT}&scope=single`],
+    ["an unknown scope", `${OCT}&scope=everything`],
+  ])("refuses %s (400 problem+json)", async (_name, qs) => {
+    expectProblem(await call("GET", `${U}?${qs}`, { token: t.agency.key }), 400, "validation_failed");
+  });
+
+  it("accepts exactly 366 days", async () => {
+    const res = await call("GET", `${U}?from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`, { token: t.agency.key });
+    expect(res.status).toBe(200);
+  });
+});
