@@ -30,4 +30,18 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: "GET", path: () => "/admin/organization-pats" },
   { method: "POST", path: () => "/admin/organization-pats", body: () => ({ name: "stolen" }) },
   { method: "DELETE", path: (a) => `/admin/organization-pats/${a.keyId}`, namesVictimObject: true },
+  // Partner console: A's org and A's child are outside B's subtree.
+  { method: "GET", path: () => "/admin/partner-console/organizations" },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations?parent_id=${a.org.id}`, namesVictimObject: true },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations?parent_id=${a.ids.childOrg}`, namesVictimObject: true },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations/search?q=${a.ids.childOrgSlug}` },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations/search?q=${a.ids.childOrg}` },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations/${a.org.id}`, namesVictimObject: true },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}`, namesVictimObject: true },
+  { method: "GET", path: () => "/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01" },
+  {
+    method: "GET",
+    path: (a) => `/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01&scope=single&org_id=${a.ids.childOrg}`,
+    namesVictimObject: true,
+  },
 ];
