@@ -93,24 +93,29 @@ DROP TABLE seed_nodes;
 `;
 }
 
-function main() {
-  const opts = args(process.argv.slice(2));
-  if (!opts.root) throw new Error("usage: node bench/seed-tree.mjs --root <org_id> --persist-to <dir> [--fanout 10 --depth 5 --days 30]");
+/** Writes the SQL and runs it in the local D1 at `persistTo`; returns counts and seconds. */
+export function seedTree(opts) {
   const sqlText = seedSql(opts);
   const file = opts.sqlOut ?? join(mkdtempSync(join(tmpdir(), "seed-tree-")), "seed.sql");
   writeFileSync(file, sqlText);
-  if (opts.noRun) return console.log(file);
+  const orgs = (opts.fanout ** (opts.depth + 1) - 1) / (opts.fanout - 1);
+  const result = { orgs, usage_rows: orgs * opts.days, seconds: 0, file };
+  if (opts.noRun) return result;
   if (!opts.persistTo) throw new Error("--persist-to <dir> is required");
   const started = Date.now();
   execFileSync(
     join(repo, "node_modules/.bin/wrangler"),
     ["d1", "execute", "DB", "--local", "--persist-to", opts.persistTo, "--file", file, "--yes"],
-    { cwd: repo, stdio: ["ignore", "ignore", "inherit"] },
+    { cwd: repo, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "1" } },
   );
-  const nodes = (opts.fanout ** (opts.depth + 1) - 1) / (opts.fanout - 1);
-  console.log(
-    JSON.stringify({ orgs: nodes, usage_rows: nodes * opts.days, seconds: (Date.now() - started) / 1000, file }),
-  );
+  result.seconds = (Date.now() - started) / 1000;
+  return result;
+}
+
+function main() {
+  const opts = args(process.argv.slice(2));
+  if (!opts.root) throw new Error("usage: node bench/seed-tree.mjs --root <org_id> --persist-to <dir> [--fanout 10 --depth 5 --days 30]");
+  console.log(JSON.stringify(seedTree(opts)));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();

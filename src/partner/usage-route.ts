@@ -8,9 +8,15 @@ const DAY_MS = 86_400_000;
 
 // A calendar date or a date-time (offset optional: UTC when absent), as ISO 8601 writes them.
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+/** Date.parse rolls 2026-02-30 over to March: the calendar date itself must exist. */
+function isRealDate(s: string): boolean {
+  const [y, m, d] = s.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
 const IsoInstant = z
   .string()
-  .refine((s) => ISO_8601.test(s) && !Number.isNaN(Date.parse(s)), "Must be an ISO 8601 date or date-time")
+  .refine((s) => ISO_8601.test(s) && isRealDate(s) && !Number.isNaN(Date.parse(s)), "Must be an ISO 8601 date or date-time")
   .openapi({ example: "2026-11-01T00:00:00Z" });
 
 /** A date-time without an offset is read as UTC, not as the runtime's local time. */

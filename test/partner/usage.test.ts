@@ -101,6 +101,7 @@ describe("GET /admin/partner-console/usage-summary", () => {
     ["to missing", "from=2026-10-01T00:00:00Z"],
     ["from not ISO 8601", "from=yesterday&to=2026-10-02T00:00:00Z"],
     ["an impossible month", "from=2026-13-01&to=2026-12-02"],
+    ["a day that does not exist", "from=2026-02-30T00:00:00Z&to=2026-03-05T00:00:00Z"],
     ["to equal to from", "from=2026-10-01T00:00:00Z&to=2026-10-01T00:00:00Z"],
     ["to before from", "from=2026-10-02T00:00:00Z&to=2026-10-01T00:00:00Z"],
     ["a window over 366 days", "from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:01Z"],
