@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import { ApiError } from "../http/errors";
 import { decodeCursor, encodeCursor, PageQuery, pageOf } from "../http/pagination";
-import { organizations } from "../db/schema";
-import { breadcrumbOf, childrenOf, PATH_SEPARATOR, searchDescendants } from "../db/tree";
+import { findOrg } from "../orgs/queries";
+import { readInOneTrip } from "../db/one-trip";
+import { breadcrumbOf, childrenSql, isDescendantOfSql, PATH_SEPARATOR, searchDescendants, toChildRows, type RawChildRow } from "../db/tree";
 import { OrganizationSchema, toOrganizationView } from "../orgs/view";
-import { orgNotFound, partnerRoot, requireInSubtree } from "./subtree";
+import { orgNotFound, partnerRoot } from "./subtree";
 
 const tags = ["partner console"];
 
@@ -87,12 +87,18 @@ const view = createRoute({
 
 export const partnerOrgRoutes = newRouter()
   .openapi(listChildren, async (c) => {
+    const root = partnerRoot(c);
     const { parent_id, limit, cursor } = c.req.valid("query");
-    const parentId = parent_id ?? partnerRoot(c);
-    await requireInSubtree(c, parentId);
+    const parentId = parent_id ?? root;
     const afterId = cursorValue(cursor, /^[a-z0-9_]+$/);
-    const rows = await childrenOf(c.var.db, parentId, { limit: limit + 1, afterId });
-    const page = rows.slice(0, limit);
+    // The subtree check and the read in one round trip; the rows are dropped unless it passes.
+    const [inTree, rows] = await readInOneTrip<{ hit: number }, RawChildRow>(
+      c.var.db,
+      isDescendantOfSql(root, parentId),
+      childrenSql(parentId, { limit: limit + 1, afterId }),
+    );
+    if (inTree.length === 0) throw orgNotFound();
+    const page = toChildRows(rows.slice(0, limit));
     const last = page[page.length - 1];
     return c.json({ data: page, next_cursor: rows.length > limit && last ? encodeCursor([last.id]) : null }, 200);
   })
@@ -114,10 +120,10 @@ export const partnerOrgRoutes = newRouter()
   .openapi(view, async (c) => {
     const root = partnerRoot(c);
     const { child_id } = c.req.valid("param");
-    // The walk up from the target is both the subtree check and the breadcrumb.
+    // The walk up from the target is both the subtree check and the breadcrumb; it only
+    // passes for an org id, and the org row is then usually in the per-isolate cache.
     const slugs = await breadcrumbOf(c.var.db, root, child_id);
-    if (!slugs) throw orgNotFound();
-    const row = (await c.var.db.select().from(organizations).where(eq(organizations.id, child_id)).limit(1))[0];
-    if (!row) throw orgNotFound();
+    const row = slugs ? await findOrg(c.var.db, child_id) : null;
+    if (!slugs || !row) throw orgNotFound();
     return c.json({ ...toOrganizationView(row), depth: slugs.length - 1, path: slugs.join(PATH_SEPARATOR) }, 200);
   });

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
-import { partnerRoot, requireInSubtree } from "./subtree";
-import { readRollups, summarize } from "./usage";
+import { isDescendantOfSql } from "../db/tree";
+import { readInOneTrip } from "../db/one-trip";
+import { orgNotFound, partnerRoot } from "./subtree";
+import { rollupsSql, summarize, type UsageRollup } from "./usage";
 
 const MAX_WINDOW_DAYS = 366;
 const DAY_MS = 86_400_000;
@@ -73,9 +75,16 @@ export const partnerUsageRoutes = newRouter().openapi(usageSummary, async (c) =>
   const q = c.req.valid("query");
   const from = toDate(q.from);
   const to = toDate(q.to);
-  // scope=all is always rooted at the caller's own org; only scope=single names a target.
-  const target = q.scope === "single" && q.org_id ? { id: q.org_id, table: "own" as const } : { id: partnerRoot(c), table: "subtree" as const };
-  if (target.table === "own") await requireInSubtree(c, target.id);
-  const rows = await readRollups(c.var.db, target.table, target.id, from, to);
-  return c.json({ scope: q.scope, org_id: target.id, from: from.toISOString(), to: to.toISOString(), ...summarize(rows) }, 200);
+  const root = partnerRoot(c);
+  const db = c.var.db;
+  const window = { scope: q.scope, from: from.toISOString(), to: to.toISOString() };
+  if (q.scope === "single" && q.org_id) {
+    // The subtree check and the read in one round trip; the rows are dropped unless it passes.
+    const [inTree, rows] = await readInOneTrip<{ hit: number }, UsageRollup>(db, isDescendantOfSql(root, q.org_id), rollupsSql("own", q.org_id, from, to));
+    if (inTree.length === 0) throw orgNotFound();
+    return c.json({ ...window, org_id: q.org_id, ...summarize(rows) }, 200);
+  }
+  // scope=all is always rooted at the caller's own org, read from the credential.
+  const rows = await db.all<UsageRollup>(rollupsSql("subtree", root, from, to));
+  return c.json({ ...window, org_id: root, ...summarize(rows) }, 200);
 });

@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { sql, type SQL } from "drizzle-orm";
 
 /**
  * Partner usage over a window, read from daily rollups: `usage_daily` (one org's own
@@ -29,13 +28,14 @@ export function daysOfWindow(from: Date, to: Date): { first: string; last: strin
   return { first: from.toISOString().slice(0, 10), last: new Date(to.getTime() - 1).toISOString().slice(0, 10) };
 }
 
-export async function readRollups(db: Db, table: "own" | "subtree", orgId: string, from: Date, to: Date): Promise<UsageRollup[]> {
+/** The `UsageRollup` rows of a window, oldest day first. */
+export function rollupsSql(table: "own" | "subtree", orgId: string, from: Date, to: Date): SQL {
   const { first, last } = daysOfWindow(from, to);
   const source = table === "own" ? sql`usage_daily` : sql`usage_subtree_daily`;
-  return db.all<UsageRollup>(sql`
+  return sql`
     SELECT day, voice_calls, voice_seconds, chat_calls, chat_seconds, inbound_calls, outbound_calls
     FROM ${source} WHERE org_id = ${orgId} AND day >= ${first} AND day <= ${last}
-    ORDER BY day`);
+    ORDER BY day`;
 }
 
 const minutes = (seconds: number) => Math.round((seconds / 60) * 100) / 100;
