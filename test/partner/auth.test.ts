@@ -15,6 +15,7 @@ beforeAll(async () => {
 
 describe.each(PARTNER_ROUTES)("$method $name", (route) => {
   it("answers the agency's org API key for a target in its subtree", async () => {
+    await route.before?.(t, t.a1x.id);
     const res = await call(route.method, route.path(t, t.a1x.id), { token: t.agency.key, body: route.body?.(t) });
     expect(res.status, res.text).toBe(route.okStatus ?? 200);
   });
@@ -37,6 +38,7 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
 
   it("answers a PAT that names the org with X-Anyreach-Org", async () => {
     const pat = await createPat(t.agency.owner);
+    await route.before?.(t, t.a1x.id);
     const res = await call(route.method, route.path(t, t.a1x.id), { token: pat, org: t.agency.org.id, body: route.body?.(t) });
     expect(res.status, res.text).toBe(route.okStatus ?? 200);
   });

@@ -1,5 +1,7 @@
+import { env } from "cloudflare:workers";
 import type { OrganizationRow } from "../../src/db/schema";
-import { createKey, createOrg, tenant, uniq, type TestUser } from "../harness";
+import { formatRoles, type Role } from "../../src/auth/scopes";
+import { createKey, createOrg, createUser, tenant, uniq, type TestUser } from "../harness";
 
 export type Tree = Awaited<ReturnType<typeof partnerTree>>;
 
@@ -24,5 +26,15 @@ export async function partnerTree() {
   const a1xy = await under(a1x, "a1xy");
   const childAKey = await createKey(childA, { createdBy: agency.owner.id });
   const stranger = await tenant();
-  return { agency, childA, childB, a1, a2, b1, a1x, a1xy, childAKey: childAKey.token, stranger };
+  // A plain member of a1x, for the member routes.
+  const spare = await createUser();
+  await ensureMember(a1x.id, spare, ["member"]);
+  return { agency, childA, childB, a1, a2, b1, a1x, a1xy, childAKey: childAKey.token, stranger, spare };
+}
+
+/** Makes `user` a member of `orgId` with `roles` (again, if a test removed them). */
+export async function ensureMember(orgId: string, user: TestUser, roles: Role[]): Promise<void> {
+  await env.DB.prepare("INSERT OR REPLACE INTO memberships (org_id, user_id, roles, created_at) VALUES (?, ?, ?, ?)")
+    .bind(orgId, user.id, formatRoles(roles), Date.now())
+    .run();
 }

@@ -7,6 +7,8 @@ export type PartnerRoute = {
   /** The path with `target` as the org the request acts on (where the route names one). */
   path: (t: Tree, target: string) => string;
   body?: (t: Tree) => unknown;
+  /** Runs before each call that should succeed (e.g. puts back the member a DELETE removes). */
+  before?: (t: Tree, target: string) => Promise<void>;
   /** True when the request names a target org, so the subtree check applies. */
   takesTarget: boolean;
   okStatus?: number;
