@@ -26,6 +26,10 @@ export default defineConfig(async () => {
             OIDC_AUDIENCE: "anyreach-test",
             OIDC_JWKS: JSON.stringify({ keys: [publicJwk] }),
             TEST_OIDC_PRIVATE_JWK: JSON.stringify(privateJwk),
+            // Provisioning steps can be made to fail (fault_injections table), and retries
+            // come back at once so the retry and dead-letter paths run in seconds.
+            FAULT_INJECTION: "enabled",
+            PROVISIONING_BACKOFF_BASE_SECONDS: "0",
           },
         },
       }),

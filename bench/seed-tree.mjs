@@ -33,7 +33,8 @@ function args(argv) {
   return out;
 }
 
-const METRICS = ["voice_calls", "voice_seconds", "chat_calls", "chat_seconds", "inbound_calls", "outbound_calls"];
+// The counters of usage_daily (migration 0003) that usage_subtree_daily sums.
+const METRICS = ["voice_calls", "voice_ms", "chat_calls", "chat_ms", "inbound_calls", "outbound_calls", "workflow_runs_total", "workflow_runs_success", "workflow_runs_failed"];
 
 /** The CREATE TRIGGER statements of the usage aggregate, read from the migration. */
 function usageTriggers() {
@@ -79,9 +80,10 @@ ${triggers.map((t) => `DROP TRIGGER ${t.name};`).join("\n")}
 INSERT INTO usage_daily (org_id, day, ${cols})
 WITH RECURSIVE d(d) AS (SELECT ${days - 1} UNION ALL SELECT d - 1 FROM d WHERE d > 0)
 SELECT s.id, date('${end}', '-' || d.d || ' days'),
-  (s.n + d.d) % 7, ((s.n * 31 + d.d * 17) % 601) * ((s.n + d.d) % 7),
-  (s.n * 3 + d.d) % 5, ((s.n * 7 + d.d * 13) % 307) * ((s.n * 3 + d.d) % 5),
-  (s.n + d.d) % 7, (s.n * 3 + d.d) % 5
+  (s.n + d.d) % 7, ((s.n * 31 + d.d * 17) % 601) * ((s.n + d.d) % 7) * 1000,
+  (s.n * 3 + d.d) % 5, ((s.n * 7 + d.d * 13) % 307) * ((s.n * 3 + d.d) % 5) * 1000,
+  (s.n + d.d) % 7, (s.n * 3 + d.d) % 5,
+  (s.n + d.d) % 3, ((s.n + d.d) % 3) / 2, (s.n + d.d) % 3 - ((s.n + d.d) % 3) / 2
 FROM seed_nodes s, d ORDER BY s.n, d.d DESC;
 
 INSERT INTO usage_subtree_daily (org_id, day, ${cols})

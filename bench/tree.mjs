@@ -124,11 +124,11 @@ const path = `WITH root AS (SELECT path FROM org_tree WHERE org_id = '${root}')
 SELECT t.org_id FROM root JOIN org_tree t ON t.path > root.path AND t.path < substr(root.path, 1, length(root.path) - 1) || '0'
 WHERE instr(t.slug, 'no-such-org') > 0 OR instr(t.org_id, 'no-such-org') > 0 ORDER BY t.path LIMIT 26`;
 const sumLive = `WITH root AS (SELECT path FROM org_tree WHERE org_id = '${root}')
-SELECT sum(u.voice_calls), sum(u.voice_seconds), sum(u.chat_calls) FROM root JOIN org_tree t ON t.path >= root.path AND t.path < substr(root.path, 1, length(root.path) - 1) || '0'
+SELECT sum(u.voice_calls), sum(u.voice_ms), sum(u.chat_calls) FROM root JOIN org_tree t ON t.path >= root.path AND t.path < substr(root.path, 1, length(root.path) - 1) || '0'
 JOIN usage_daily u ON u.org_id = t.org_id WHERE u.day >= '2026-10-24' AND u.day <= '${END_DAY}'`;
 const sumCte = `WITH RECURSIVE d(id, depth) AS (SELECT '${root}', 0 UNION ALL SELECT o.id, d.depth + 1 FROM organizations o JOIN d ON o.parent_id = d.id WHERE d.depth < 64)
-SELECT sum(u.voice_calls), sum(u.voice_seconds), sum(u.chat_calls) FROM d JOIN usage_daily u ON u.org_id = d.id WHERE u.day >= '2026-10-24' AND u.day <= '${END_DAY}'`;
-const sumAgg = `SELECT sum(voice_calls), sum(voice_seconds), sum(chat_calls) FROM usage_subtree_daily WHERE org_id = '${root}' AND day >= '2026-10-24' AND day <= '${END_DAY}'`;
+SELECT sum(u.voice_calls), sum(u.voice_ms), sum(u.chat_calls) FROM d JOIN usage_daily u ON u.org_id = d.id WHERE u.day >= '2026-10-24' AND u.day <= '${END_DAY}'`;
+const sumAgg = `SELECT sum(voice_calls), sum(voice_ms), sum(chat_calls) FROM usage_subtree_daily WHERE org_id = '${root}' AND day >= '2026-10-24' AND day <= '${END_DAY}'`;
 console.log(`\nSQL alone in the 111k D1 file (median of 5, D1 meta.duration):`);
 console.log(`  search rare q, plain recursive CTE over parent_id:      ${timeSql(big.persistDir, cte).toFixed(1)} ms`);
 console.log(`  search rare q, materialized path range (kept):          ${timeSql(big.persistDir, path).toFixed(1)} ms`);

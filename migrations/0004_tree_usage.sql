@@ -5,30 +5,19 @@
 -- each rollup write (insert, update or delete), so a partner's usage over any window is
 -- at most 366 rows of one primary-key range, whatever the size of the tree.
 
--- PLACEHOLDER until issue 4 (usage metering) lands: its per-org daily rollup table. Only
--- the columns the subtree aggregate sums are here; when issue 4's usage_daily is merged,
--- drop this CREATE and make the metric lists of the table and triggers below match it.
-CREATE TABLE IF NOT EXISTS usage_daily (
-  org_id TEXT NOT NULL,
-  day TEXT NOT NULL,                        -- 'YYYY-MM-DD', UTC
-  voice_calls INTEGER NOT NULL DEFAULT 0,
-  voice_seconds INTEGER NOT NULL DEFAULT 0,
-  chat_calls INTEGER NOT NULL DEFAULT 0,
-  chat_seconds INTEGER NOT NULL DEFAULT 0,
-  inbound_calls INTEGER NOT NULL DEFAULT 0,
-  outbound_calls INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (org_id, day)
-) WITHOUT ROWID;
-
+-- The counters of usage_daily (migration 0003, issue 4), summed over each subtree.
 CREATE TABLE usage_subtree_daily (
   org_id TEXT NOT NULL,
   day TEXT NOT NULL,
   voice_calls INTEGER NOT NULL DEFAULT 0,
-  voice_seconds INTEGER NOT NULL DEFAULT 0,
+  voice_ms INTEGER NOT NULL DEFAULT 0,
   chat_calls INTEGER NOT NULL DEFAULT 0,
-  chat_seconds INTEGER NOT NULL DEFAULT 0,
+  chat_ms INTEGER NOT NULL DEFAULT 0,
   inbound_calls INTEGER NOT NULL DEFAULT 0,
   outbound_calls INTEGER NOT NULL DEFAULT 0,
+  workflow_runs_total INTEGER NOT NULL DEFAULT 0,
+  workflow_runs_success INTEGER NOT NULL DEFAULT 0,
+  workflow_runs_failed INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (org_id, day)
 ) WITHOUT ROWID;
 
@@ -46,18 +35,21 @@ CREATE TRIGGER usage_daily_subtree_insert
 AFTER INSERT ON usage_daily
 BEGIN
   INSERT INTO usage_subtree_daily
-    (org_id, day, voice_calls, voice_seconds, chat_calls, chat_seconds, inbound_calls, outbound_calls)
-  SELECT a.value, NEW.day, NEW.voice_calls, NEW.voice_seconds, NEW.chat_calls, NEW.chat_seconds,
-         NEW.inbound_calls, NEW.outbound_calls
+    (org_id, day, voice_calls, voice_ms, chat_calls, chat_ms, inbound_calls, outbound_calls, workflow_runs_total, workflow_runs_success, workflow_runs_failed)
+  SELECT a.value, NEW.day, NEW.voice_calls, NEW.voice_ms, NEW.chat_calls, NEW.chat_ms, NEW.inbound_calls,
+         NEW.outbound_calls, NEW.workflow_runs_total, NEW.workflow_runs_success, NEW.workflow_runs_failed
   FROM org_tree t, json_each('["' || replace(rtrim(t.path, '/'), '/', '","') || '"]') a
   WHERE t.org_id = NEW.org_id
   ON CONFLICT (org_id, day) DO UPDATE SET
     voice_calls = voice_calls + excluded.voice_calls,
-    voice_seconds = voice_seconds + excluded.voice_seconds,
+    voice_ms = voice_ms + excluded.voice_ms,
     chat_calls = chat_calls + excluded.chat_calls,
-    chat_seconds = chat_seconds + excluded.chat_seconds,
+    chat_ms = chat_ms + excluded.chat_ms,
     inbound_calls = inbound_calls + excluded.inbound_calls,
-    outbound_calls = outbound_calls + excluded.outbound_calls;
+    outbound_calls = outbound_calls + excluded.outbound_calls,
+    workflow_runs_total = workflow_runs_total + excluded.workflow_runs_total,
+    workflow_runs_success = workflow_runs_success + excluded.workflow_runs_success,
+    workflow_runs_failed = workflow_runs_failed + excluded.workflow_runs_failed;
 END;
 
 -- An upsert that increments a rollup (INSERT … ON CONFLICT DO UPDATE) lands here.
@@ -66,11 +58,14 @@ AFTER UPDATE ON usage_daily
 BEGIN
   UPDATE usage_subtree_daily SET
     voice_calls = voice_calls + NEW.voice_calls - OLD.voice_calls,
-    voice_seconds = voice_seconds + NEW.voice_seconds - OLD.voice_seconds,
+    voice_ms = voice_ms + NEW.voice_ms - OLD.voice_ms,
     chat_calls = chat_calls + NEW.chat_calls - OLD.chat_calls,
-    chat_seconds = chat_seconds + NEW.chat_seconds - OLD.chat_seconds,
+    chat_ms = chat_ms + NEW.chat_ms - OLD.chat_ms,
     inbound_calls = inbound_calls + NEW.inbound_calls - OLD.inbound_calls,
-    outbound_calls = outbound_calls + NEW.outbound_calls - OLD.outbound_calls
+    outbound_calls = outbound_calls + NEW.outbound_calls - OLD.outbound_calls,
+    workflow_runs_total = workflow_runs_total + NEW.workflow_runs_total - OLD.workflow_runs_total,
+    workflow_runs_success = workflow_runs_success + NEW.workflow_runs_success - OLD.workflow_runs_success,
+    workflow_runs_failed = workflow_runs_failed + NEW.workflow_runs_failed - OLD.workflow_runs_failed
   WHERE day = NEW.day AND org_id IN (
     SELECT a.value FROM org_tree t, json_each('["' || replace(rtrim(t.path, '/'), '/', '","') || '"]') a
     WHERE t.org_id = NEW.org_id);
@@ -83,11 +78,14 @@ AFTER DELETE ON usage_daily
 BEGIN
   UPDATE usage_subtree_daily SET
     voice_calls = voice_calls - OLD.voice_calls,
-    voice_seconds = voice_seconds - OLD.voice_seconds,
+    voice_ms = voice_ms - OLD.voice_ms,
     chat_calls = chat_calls - OLD.chat_calls,
-    chat_seconds = chat_seconds - OLD.chat_seconds,
+    chat_ms = chat_ms - OLD.chat_ms,
     inbound_calls = inbound_calls - OLD.inbound_calls,
-    outbound_calls = outbound_calls - OLD.outbound_calls
+    outbound_calls = outbound_calls - OLD.outbound_calls,
+    workflow_runs_total = workflow_runs_total - OLD.workflow_runs_total,
+    workflow_runs_success = workflow_runs_success - OLD.workflow_runs_success,
+    workflow_runs_failed = workflow_runs_failed - OLD.workflow_runs_failed
   WHERE day = OLD.day AND org_id IN (
     SELECT a.value FROM org_tree t, json_each('["' || replace(rtrim(t.path, '/'), '/', '","') || '"]') a
     WHERE t.org_id = OLD.org_id);

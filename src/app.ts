@@ -7,8 +7,21 @@ import { accountRoutes } from "./account/routes";
 import { orgRoutes } from "./orgs/routes";
 import { keyRoutes } from "./keys/routes";
 import { myScopesRoute } from "./members/scopes-route";
+import { memberRoutes } from "./members/routes";
+import { invitationRoutes } from "./invitations/routes";
+import { accountInvitationRoutes } from "./invitations/account-routes";
+import { auditRoutes } from "./audit/routes";
 import { partnerRoutes } from "./partner/routes";
 import { devRoutes } from "./dev/outbox";
+import { devConcurrencyRoutes } from "./dev/concurrency";
+import { provisioningRoutes } from "./provisioning/routes";
+import { registerProvisioning } from "./provisioning/register";
+import { registerResourceCleanup } from "./resources/cleanup";
+import { callRoutes } from "./calls/routes";
+import { usageRoutes } from "./usage/routes";
+import { agentRoutes } from "./resources/agents-routes";
+import { knowledgeBaseRoutes } from "./resources/knowledge-bases";
+import { phoneNumberRoutes } from "./resources/phone-numbers";
 import { DOCS_HTML } from "./meta/docs-page";
 
 /**
@@ -16,6 +29,8 @@ import { DOCS_HTML } from "./meta/docs-page";
  * → org context) → handler (requireScope) → service → D1 / Durable Object / Queue.
  */
 export function buildApp() {
+  registerProvisioning();
+  registerResourceCleanup();
   const app = newRouter();
   app.use("*", requestContext());
   app.use("/admin/*", authenticate());
@@ -27,9 +42,21 @@ export function buildApp() {
   app.route("/", accountRoutes);
   app.route("/", orgRoutes);
   app.route("/", keyRoutes);
+  // Before memberRoutes, so /admin/members/me/… is never read as a user id.
   app.route("/", myScopesRoute);
+  app.route("/", memberRoutes);
+  app.route("/", invitationRoutes);
+  app.route("/", accountInvitationRoutes);
+  app.route("/", auditRoutes);
+  app.route("/", provisioningRoutes);
+  app.route("/", callRoutes);
+  app.route("/", usageRoutes);
+  app.route("/", agentRoutes);
+  app.route("/", knowledgeBaseRoutes);
+  app.route("/", phoneNumberRoutes);
   app.route("/", partnerRoutes);
   app.route("/", devRoutes);
+  app.route("/", devConcurrencyRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

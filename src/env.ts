@@ -1,11 +1,15 @@
 import type { Db } from "./db/client";
 import type { Principal } from "./auth/principal";
 import type { OrgContext } from "./auth/org-context";
+import type { OrgConcurrency } from "./calls/concurrency-object";
 
 /** Bindings and variables from wrangler.toml, `.dev.vars` and `wrangler secret put`. */
 export interface Env {
   DB: D1Database;
   EMAIL_QUEUE: Queue<unknown>;
+  PROVISIONING_QUEUE: Queue<unknown>;
+  USAGE_QUEUE: Queue<unknown>;
+  ORG_CONCURRENCY: DurableObjectNamespace<OrgConcurrency>;
 
   ENVIRONMENT: string;
   APP_URL: string;
@@ -30,7 +34,15 @@ export interface Env {
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
   STRIPE_API_BASE?: string;
+  /** Stripe price id of the free plan (BILLING_PROVIDER=stripe). */
+  STRIPE_PRICE_FREE?: string;
   TELEPHONY_PROVIDER: string;
+  TELEPHONY_API_URL?: string;
+  TELEPHONY_API_KEY?: string;
+  PROVISIONING_BACKOFF_BASE_SECONDS?: string;
+  CALL_LEASE_SECONDS?: string;
+  /** "enabled" only in tests: provisioning steps consult the fault_injections table. */
+  FAULT_INJECTION?: string;
   DNS_PROVIDER: string;
 }
 

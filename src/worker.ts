@@ -2,6 +2,12 @@ import { buildApp } from "./app";
 import type { Env } from "./env";
 import { consumeEmail, consumeEmailDeadLetters } from "./email/consumer";
 import type { EmailMessage } from "./email/messages";
+import { consumeProvisioning, consumeProvisioningDeadLetters } from "./provisioning/consumer";
+import { resendUnacknowledged, type ProvisioningMessage } from "./provisioning/outbox";
+import { consumeUsage, consumeUsageDeadLetters } from "./usage/consumer";
+import type { UsageMessage } from "./usage/messages";
+
+export { OrgConcurrency } from "./calls/concurrency-object";
 
 const app = buildApp();
 
@@ -35,9 +41,20 @@ export default {
         return consumeEmail(batch as MessageBatch<EmailMessage>, env);
       case "email-dlq":
         return consumeEmailDeadLetters(batch as MessageBatch<EmailMessage>);
+      case "provisioning":
+        return consumeProvisioning(batch as MessageBatch<ProvisioningMessage>, env);
+      case "provisioning-dlq":
+        return consumeProvisioningDeadLetters(batch as MessageBatch<ProvisioningMessage>, env);
+      case "usage":
+        return consumeUsage(batch as MessageBatch<UsageMessage>, env);
+      case "usage-dlq":
+        return consumeUsageDeadLetters(batch as MessageBatch<UsageMessage>);
       default:
         // An unknown queue is a deployment mistake: retry, so nothing is lost.
         batch.retryAll();
     }
+  },
+  async scheduled(_controller, env) {
+    await resendUnacknowledged(env);
   },
 } satisfies ExportedHandler<Env, unknown>;

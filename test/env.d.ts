@@ -3,12 +3,14 @@ import type { Env as AppBindings } from "../src/env";
 
 declare global {
   namespace Cloudflare {
-    interface GlobalProps {
-      mainModule: typeof import("../src/worker");
-    }
     interface Env extends AppBindings {
       TEST_MIGRATIONS: D1Migration[];
       TEST_OIDC_PRIVATE_JWK: string;
+    }
+    // Types `exports.default` (the worker's fetch/queue/scheduled) in tests.
+    interface GlobalProps {
+      mainModule: typeof import("../src/worker");
+      durableNamespaces: "OrgConcurrency";
     }
   }
 }

@@ -7,7 +7,7 @@ import { startEmailSignIn, verifyEmailSignIn } from "./email-sign-in";
 import { normalizeEmail } from "./users";
 import { MembershipSchema, UserSchema, toMembershipView, toUserView } from "../account/views";
 
-const Email = z
+export const Email = z
   .string()
   .trim()
   .max(254)

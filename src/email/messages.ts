@@ -3,7 +3,7 @@ import type { Env } from "../env";
 /** Body of a message on the `email` queue. `key` makes redelivery harmless. */
 export type EmailMessage =
   | { key: string; to: string; template: "sign_in_code"; data: { code: string } }
-  | { key: string; to: string; template: "invitation"; data: { org_name: string; role: string; accept_url: string; inviter?: string } };
+  | { key: string; to: string; template: "invitation"; data: { org_name: string; role: string; accept_url: string; expires_at?: string; inviter?: string } };
 
 export function render(msg: EmailMessage): { subject: string; text: string } {
   switch (msg.template) {
@@ -17,7 +17,8 @@ export function render(msg: EmailMessage): { subject: string; text: string } {
         subject: `You are invited to ${msg.data.org_name} on Anyreach`,
         text:
           `${msg.data.inviter ?? "Someone"} invited you to join ${msg.data.org_name} as ${msg.data.role}.\n` +
-          `Accept: ${msg.data.accept_url}`,
+          `Accept: ${msg.data.accept_url}\n` +
+          (msg.data.expires_at ? `The invitation expires at ${msg.data.expires_at}.` : ""),
       };
   }
 }

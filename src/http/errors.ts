@@ -26,11 +26,14 @@ export const ERROR_CODES = [
   "owner_required",
   "owner_immutable",
   "has_children",
+  "invitation_not_pending",
+  "invitation_expired",
   "invalid_code",
   "code_expired",
   "too_many_attempts",
   "unprocessable",
   "concurrency_limit_reached",
+  "lease_expired",
   "rate_limited",
   "payload_too_large",
   "not_available",
@@ -68,7 +71,11 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "slug_taken":
     case "already_member":
     case "has_children":
+    case "invitation_not_pending":
+    case "lease_expired":
       return 409;
+    case "invitation_expired":
+      return 410;
     case "payload_too_large":
       return 413;
     case "slug_reserved":
@@ -104,11 +111,14 @@ const TITLES: Record<ErrorCode, string> = {
   owner_required: "Owner required",
   owner_immutable: "The owner cannot be changed this way",
   has_children: "Organization has child organizations",
+  invitation_not_pending: "Invitation is no longer pending",
+  invitation_expired: "Invitation expired",
   invalid_code: "Invalid sign-in code",
   code_expired: "Sign-in code expired",
   too_many_attempts: "Too many attempts",
   unprocessable: "Request cannot be processed",
   concurrency_limit_reached: "Concurrency limit reached",
+  lease_expired: "Call lease expired",
   rate_limited: "Too many requests",
   payload_too_large: "Payload too large",
   not_available: "Not available",

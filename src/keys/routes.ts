@@ -6,6 +6,7 @@ import { userIdOf } from "../auth/principal";
 import { SCOPES } from "../auth/scopes";
 import { CreateTokenBody } from "../account/routes";
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "./service";
+import { actorOf, auditStatement } from "../audit/log";
 
 const ApiKeySchema = z
   .object({
@@ -63,7 +64,11 @@ export const keyRoutes = newRouter()
   .openapi(create, async (c) => {
     requireScope(c, "api_keys:manage");
     const ctx = c.var.org;
-    const { row, token } = await createApiKey(c.var.db, ctx.org.id, userIdOf(c.var.principal), ctx.scopes, c.req.valid("json"));
+    const db = c.var.db;
+    const actor = actorOf(c);
+    const { row, token } = await createApiKey(db, ctx.org.id, userIdOf(c.var.principal), ctx.scopes, c.req.valid("json"), (r) => [
+      auditStatement(db, { orgId: ctx.org.id, actor, action: "api_key.created", targetType: "api_key", targetId: r.id, after: { name: r.name, scopes: r.scopes, expires_at: r.expiresAt } }),
+    ]);
     return c.json({ ...view(row), token }, 201);
   })
   .openapi(list, async (c) => {
@@ -76,6 +81,9 @@ export const keyRoutes = newRouter()
   })
   .openapi(revoke, async (c) => {
     requireScope(c, "api_keys:manage");
-    await revokeApiKey(c.var.db, c.var.org.org.id, c.req.valid("param").key_id);
+    const db = c.var.db;
+    const orgId = c.var.org.org.id;
+    const keyId = c.req.valid("param").key_id;
+    await revokeApiKey(db, orgId, keyId, [auditStatement(db, { orgId, actor: actorOf(c), action: "api_key.revoked", targetType: "api_key", targetId: keyId })]);
     return c.body(null, 204);
   });

@@ -1,4 +1,5 @@
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { apiKeys } from "../db/schema";
 import { ApiError } from "../http/errors";
@@ -7,12 +8,14 @@ import { apiKeyCache } from "../auth/cache";
 import { mintApiKey } from "../auth/token-format";
 import { API_KEY_FORBIDDEN, type Scope } from "../auth/scopes";
 import { grantScopes, resolveExpiry } from "../account/tokens";
+import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 /**
  * Creates an org API key. Its scopes are a subset of the creator's effective scopes in
- * this org and never include `organizations:delete`.
+ * this org and never include `organizations:delete`. `extra` statements (the audit entry)
+ * join the same batch.
  */
 export async function createApiKey(
   db: Db,
@@ -20,6 +23,7 @@ export async function createApiKey(
   createdBy: string | null,
   creatorScopes: Set<Scope>,
   input: { name: string; scopes?: Scope[]; expires_at?: number | null; expires_in_days?: number },
+  extra: (row: ApiKeyRow) => BatchItem<"sqlite">[] = () => [],
 ): Promise<{ row: ApiKeyRow; token: string }> {
   if (input.scopes?.some((s) => API_KEY_FORBIDDEN.includes(s))) {
     throw new ApiError("validation_failed", "An org API key cannot hold organizations:delete.", {
@@ -43,7 +47,7 @@ export async function createApiKey(
     revokedAt: null,
     createdAt: Date.now(),
   };
-  await db.insert(apiKeys).values(row);
+  await db.batch([db.insert(apiKeys).values(row), ...extra(row)]);
   return { row, token };
 }
 
@@ -56,13 +60,23 @@ export function listApiKeys(db: Db, orgId: string, limit: number, before: string
     .limit(limit + 1);
 }
 
-export async function revokeApiKey(db: Db, orgId: string, keyId: string): Promise<void> {
-  const rows = await db
-    .update(apiKeys)
-    .set({ revokedAt: Date.now() })
-    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt)))
-    .returning({ hash: apiKeys.tokenHash });
+/** Revokes a key; `extra` statements (the audit entry) are written only if it was revoked. */
+export async function revokeApiKey(db: Db, orgId: string, keyId: string, extra: BatchItem<"sqlite">[] = []): Promise<void> {
+  let rows: { hash: string }[];
+  try {
+    [rows] = await db.batch([
+      db
+        .update(apiKeys)
+        .set({ revokedAt: Date.now() })
+        .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt)))
+        .returning({ hash: apiKeys.tokenHash }),
+      abortUnlessChanged(db),
+      ...extra,
+    ]);
+  } catch (err) {
+    if (isStaleWrite(err)) throw new ApiError("not_found", "API key not found.");
+    throw err;
+  }
   const hit = rows[0];
-  if (!hit) throw new ApiError("not_found", "API key not found.");
-  apiKeyCache.delete(hit.hash);
+  if (hit) apiKeyCache.delete(hit.hash);
 }

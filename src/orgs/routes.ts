@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { ApiError } from "../http/errors";
-import { requireScope, requireUser } from "../auth/middleware";
+import { requireOwner, requireScope, requireUser } from "../auth/middleware";
+import { actorOf, auditStatement } from "../audit/log";
+import { deleteOrganization, runDeletedHooks } from "./deletion";
 import { isReservedSlug, SLUG_RE } from "./slug";
 import { isSlugFree } from "./queries";
 import { createOrganization, runCommittedHooks } from "./service";
@@ -87,6 +89,16 @@ const patch = createRoute({
   responses: { 200: json(OrganizationSchema), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
 });
 
+const remove = createRoute({
+  method: "delete",
+  path: "/admin/organization",
+  tags: ["organizations"],
+  summary: "Owner only, irreversible: delete the organization and everything it owns (refused while it has children)",
+  security: authed,
+  request: { body: jsonBody(z.object({ slug: z.string().min(1).max(63).openapi({ description: "The organization's slug, as confirmation" }) }).strict()) },
+  responses: { 204: { description: "Deleted" }, 409: errorResponses[400], ...errorResponses },
+});
+
 export const orgRoutes = newRouter()
   .openapi(availability, async (c) => {
     const { slug } = c.req.valid("query");
@@ -124,6 +136,38 @@ export const orgRoutes = newRouter()
   })
   .openapi(patch, async (c) => {
     requireScope(c, "organizations:manage");
-    const after = await updateOrganizationSettings(c.var.db, c.var.org.org, c.req.valid("json"));
+    const db = c.var.db;
+    const patch = c.req.valid("json");
+    const before = c.var.org.org;
+    const actor = actorOf(c);
+    const after = await updateOrganizationSettings(db, before, patch, (next) => {
+      const fields = Object.keys(patch) as (keyof typeof patch & keyof ReturnType<typeof toOrganizationView>)[];
+      const pick = (v: ReturnType<typeof toOrganizationView>) => Object.fromEntries(fields.map((f) => [f, v[f]]));
+      return [
+        auditStatement(db, {
+          orgId: before.id,
+          actor,
+          action: "organization.updated",
+          targetType: "organization",
+          targetId: before.id,
+          before: pick(toOrganizationView(before)),
+          after: pick(toOrganizationView(next)),
+        }),
+      ];
+    });
     return c.json(toOrganizationView(after), 200);
+  })
+  .openapi(remove, async (c) => {
+    requireUser(c);
+    requireOwner(c);
+    requireScope(c, "organizations:delete");
+    const org = c.var.org.org;
+    if (c.req.valid("json").slug.trim().toLowerCase() !== org.slug) {
+      throw new ApiError("validation_failed", "Confirm by sending the organization's current slug.", {
+        errors: [{ field: "slug", message: "must equal the organization's slug" }],
+      });
+    }
+    await deleteOrganization(c.var.db, org, actorOf(c));
+    c.executionCtx.waitUntil(runDeletedHooks(c.env, org));
+    return c.body(null, 204);
   });

@@ -96,6 +96,11 @@ export function isUniqueViolation(err: unknown, hint?: string): boolean {
   return (msg.includes("UNIQUE constraint failed") || msg.includes("slug_taken")) && (!hint || msg.includes(hint));
 }
 
+export function isForeignKeyViolation(err: unknown): boolean {
+  const msg = String((err as { message?: string })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
+  return msg.includes("FOREIGN KEY constraint failed");
+}
+
 /**
  * Creates an organization with status `provisioning` and its creator membership in one
  * D1 batch. A concurrent request that took the slug first turns into a 409.

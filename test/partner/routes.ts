@@ -1,4 +1,5 @@
-import type { Tree } from "./fixtures";
+import { uniq } from "../harness";
+import { ensureMember, type Tree } from "./fixtures";
 
 /** Every partner-console route, described once for the shared checks in auth.test.ts. */
 export type PartnerRoute = {
@@ -21,6 +22,32 @@ export const PARTNER_ROUTES: PartnerRoute[] = [
   { name: "list children", method: "GET", path: (_, id) => `${P}/organizations?parent_id=${id}`, takesTarget: true },
   { name: "search descendants", method: "GET", path: () => `${P}/organizations/search?q=pc-`, takesTarget: false },
   { name: "view a child", method: "GET", path: (_, id) => `${P}/organizations/${id}`, takesTarget: true },
+  { name: "list a child's members", method: "GET", path: (_, id) => `${P}/organizations/${id}/members`, takesTarget: true },
+  {
+    name: "set a child member's roles",
+    method: "PUT",
+    path: (t, id) => `${P}/organizations/${id}/members/${t.spare.id}/roles`,
+    body: () => ({ roles: ["member", "no-such-role"] }),
+    before: (t, id) => ensureMember(id, t.spare, ["member"]),
+    takesTarget: true,
+  },
+  {
+    name: "remove a child member",
+    method: "DELETE",
+    path: (t, id) => `${P}/organizations/${id}/members/${t.spare.id}`,
+    before: (t, id) => ensureMember(id, t.spare, ["member"]),
+    takesTarget: true,
+    okStatus: 204,
+  },
+  { name: "list a child's invitations", method: "GET", path: (_, id) => `${P}/organizations/${id}/invitations`, takesTarget: true },
+  {
+    name: "invite to a child",
+    method: "POST",
+    path: (_, id) => `${P}/organizations/${id}/invitations`,
+    body: () => ({ email: `${uniq("invitee")}@example.com`, role: "member" }),
+    takesTarget: true,
+    okStatus: 201,
+  },
   { name: "usage summary (scope=all)", method: "GET", path: () => `${P}/usage-summary?${WINDOW}`, takesTarget: false },
   { name: "usage summary (scope=single)", method: "GET", path: (_, id) => `${P}/usage-summary?${WINDOW}&scope=single&org_id=${id}`, takesTarget: true },
 ];

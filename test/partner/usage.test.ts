@@ -1,36 +1,41 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
-import { call, createOrg, expectProblem, uniq } from "../harness";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { UsageEventRow } from "../../src/db/schema";
+import { rollupStatements } from "../../src/usage/rollups";
+import { call, createOrg, db, expectProblem, uniq } from "../harness";
 import { partnerTree, type Tree } from "./fixtures";
 
 const U = "/admin/partner-console/usage-summary";
+type Day = { date: string; total_calls: number };
 const OCT = "from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z";
 
-/** Writes one org's rollup for a day the way a metering consumer would: an incrementing upsert. */
-async function record(orgId: string, day: string, voiceCalls: number, voiceSeconds: number, chatCalls = 0, chatSeconds = 0) {
-  await env.DB.prepare(
-    `INSERT INTO usage_daily (org_id, day, voice_calls, voice_seconds, chat_calls, chat_seconds, inbound_calls, outbound_calls)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?3, ?5)
-     ON CONFLICT (org_id, day) DO UPDATE SET
-       voice_calls = voice_calls + excluded.voice_calls, voice_seconds = voice_seconds + excluded.voice_seconds,
-       chat_calls = chat_calls + excluded.chat_calls, chat_seconds = chat_seconds + excluded.chat_seconds,
-       inbound_calls = inbound_calls + excluded.inbound_calls, outbound_calls = outbound_calls + excluded.outbound_calls`,
-  )
-    .bind(orgId, day, voiceCalls, voiceSeconds, chatCalls, chatSeconds)
-    .run();
+/**
+ * Meters calls the way the usage consumer does (issue 4's rollupStatements: events folded
+ * into usage_daily by an incrementing upsert); durations in seconds, voice inbound, chat outbound.
+ */
+async function record(orgId: string, day: string, voice: number[], chat: number[] = [], workflows: ("success" | "failed")[] = []) {
+  const at = Date.parse(`${day}T12:00:00Z`);
+  const events: UsageEventRow[] = [
+    ...voice.map((s) => ({ orgId, eventKey: uniq("v"), kind: "voice" as const, direction: "inbound" as const, durationMs: s * 1000, occurredAt: at, day })),
+    ...chat.map((s) => ({ orgId, eventKey: uniq("c"), kind: "chat" as const, direction: "outbound" as const, durationMs: s * 1000, occurredAt: at, day })),
+    ...workflows.map((outcome) => ({ orgId, eventKey: uniq("w"), kind: "workflow_run" as const, outcome, occurredAt: at, day })),
+  ];
+  const d = db();
+  await d.batch(rollupStatements(d, events) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
 let t: Tree;
 beforeAll(async () => {
   t = await partnerTree();
-  await record(t.agency.org.id, "2026-10-01", 1, 60);
-  await record(t.childA.id, "2026-10-01", 2, 120, 1, 30);
-  await record(t.a1.id, "2026-10-02", 3, 300);
-  await record(t.a1xy.id, "2026-10-02", 4, 240);
-  await record(t.a1xy.id, "2026-10-02", 1, 60); // a second call the same day
-  await record(t.b1.id, "2026-10-03", 5, 600, 2, 90);
-  await record(t.a2.id, "2026-11-01", 7, 700); // outside October
-  await record(t.stranger.org.id, "2026-10-01", 9, 900); // another tenant
+  await record(t.agency.org.id, "2026-10-01", [60]);
+  await record(t.childA.id, "2026-10-01", [60, 60], [30]);
+  await record(t.a1.id, "2026-10-02", [100, 100, 100], [], ["success", "failed"]);
+  await record(t.a1xy.id, "2026-10-02", [60, 60, 60, 60]);
+  await record(t.a1xy.id, "2026-10-02", [60]); // a later call the same day
+  await record(t.b1.id, "2026-10-03", [120, 120, 120, 120, 120], [45, 45]);
+  await record(t.a2.id, "2026-11-01", [100, 100, 100, 100, 100, 100, 100]); // outside October
+  await record(t.stranger.org.id, "2026-10-01", [100, 100, 100, 100, 100, 100, 100, 100, 100]); // another tenant
 });
 
 describe("GET /admin/partner-console/usage-summary", () => {
@@ -39,7 +44,7 @@ describe("GET /admin/partner-console/usage-summary", () => {
     expect(res.status).toBe(200);
     // voice: 1+2+3+4+1+5 = 16 calls, 60+120+300+240+60+600 = 1380 s; chat: 1+2 = 3 calls, 30+90 = 120 s
     expect(res.json).toMatchObject({ scope: "all", org_id: t.agency.org.id, from: "2026-10-01T00:00:00.000Z", to: "2026-11-01T00:00:00.000Z" });
-    expect(res.json.totals).toEqual({
+    expect(res.json).toMatchObject({
       voice_calls: 16,
       voice_minutes: 23,
       chat_calls: 3,
@@ -47,9 +52,13 @@ describe("GET /admin/partner-console/usage-summary", () => {
       total_calls: 19,
       inbound_calls: 16,
       outbound_calls: 3,
-      average_duration_seconds: Math.round((1500 / 19) * 100) / 100,
+      average_duration_seconds: 78.95, // 1500 s / 19 calls
+      workflow_runs_total: 2,
+      workflow_runs_success: 1,
+      workflow_runs_failed: 1,
     });
-    expect(res.json.daily.map((d: { day: string; total_calls: number }) => [d.day, d.total_calls])).toEqual([
+    expect(res.json.daily).toHaveLength(31);
+    expect(res.json.daily.filter((d: Day) => d.total_calls > 0).map((d: Day) => [d.date, d.total_calls])).toEqual([
       ["2026-10-01", 4],
       ["2026-10-02", 8],
       ["2026-10-03", 7],
@@ -60,32 +69,32 @@ describe("GET /admin/partner-console/usage-summary", () => {
     const res = await call("GET", `${U}?${OCT}&scope=all`, { token: t.childAKey });
     // childA 2+1 calls, a1 3, a1xy 5 → 11 calls; 120+30+300+300 = 750 s
     expect(res.json.org_id).toBe(t.childA.id);
-    expect(res.json.totals).toMatchObject({ voice_calls: 10, chat_calls: 1, total_calls: 11, voice_minutes: 12, chat_minutes: 0.5 });
+    expect(res.json).toMatchObject({ voice_calls: 10, chat_calls: 1, total_calls: 11, voice_minutes: 12, chat_minutes: 0.5, workflow_runs_total: 2 });
   });
 
   it("scope=single is that org's own usage, excluding its descendants", async () => {
     const res = await call("GET", `${U}?${OCT}&scope=single&org_id=${t.childA.id}`, { token: t.agency.key });
     expect(res.json).toMatchObject({ scope: "single", org_id: t.childA.id });
-    expect(res.json.totals).toMatchObject({ voice_calls: 2, chat_calls: 1, total_calls: 3 });
+    expect(res.json).toMatchObject({ voice_calls: 2, chat_calls: 1, total_calls: 3, workflow_runs_total: 0 });
   });
 
   it("reads the window at day granularity: `to` is exclusive", async () => {
     const res = await call("GET", `${U}?from=2026-10-02&to=2026-10-03`, { token: t.agency.key });
-    expect(res.json.daily.map((d: { day: string }) => d.day)).toEqual(["2026-10-02"]);
+    expect(res.json.daily.map((d: Day) => d.date)).toEqual(["2026-10-02"]);
     const partial = await call("GET", `${U}?from=2026-10-02T12:00:00Z&to=2026-10-03T00:00:01Z`, { token: t.agency.key });
-    expect(partial.json.daily.map((d: { day: string }) => d.day)).toEqual(["2026-10-02", "2026-10-03"]);
+    expect(partial.json.daily.map((d: Day) => d.date)).toEqual(["2026-10-02", "2026-10-03"]);
   });
 
   it("stays exact as rollups change, children appear and leaves are deleted", async () => {
-    const before = (await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.totals.voice_calls;
+    const before = (await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.voice_calls;
     const late = await createOrg(t.agency.owner, { parentId: t.b1.id, slug: uniq("late-") });
-    await record(late.id, "2026-10-05", 6, 60);
-    await record(t.a1xy.id, "2026-10-02", 2, 20);
-    expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.totals.voice_calls).toBe(before + 8);
+    await record(late.id, "2026-10-05", [10, 10, 10, 10, 10, 10]);
+    await record(t.a1xy.id, "2026-10-02", [10, 10]);
+    expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.voice_calls).toBe(before + 8);
     await env.DB.prepare("DELETE FROM usage_daily WHERE org_id = ? AND day = ?").bind(t.a1xy.id, "2026-10-02").run();
-    expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.totals.voice_calls).toBe(before + 8 - 7);
+    expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.voice_calls).toBe(before + 8 - 7);
     await env.DB.prepare("DELETE FROM organizations WHERE id = ?").bind(late.id).run();
-    expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.totals.voice_calls).toBe(before - 5);
+    expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.voice_calls).toBe(before - 5);
     // Every subtree total equals the sum of its members' own rollups.
     const drift = await env.DB.prepare(
       `SELECT s.org_id, s.day, s.voice_calls AS agg,

@@ -1,0 +1,205 @@
+// Benchmark of the call hot path, one org's Durable Object, provisioning and usage lag.
+// Plain Node ESM: `node bench/calls.mjs`. Starts its own `wrangler dev` on 127.0.0.1:8794
+// over a fresh temporary --persist-to directory, seeds through the API, prints figures.
+// Absolute numbers depend on the machine (and on whatever else shares its cores); the
+// ratios to the GET /healthz floor measured in the same run are what to compare.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { ensureDevVars } from "../scripts/dev-vars.mjs";
+
+const PORT = 8794;
+const BASE = `http://127.0.0.1:${PORT}`;
+const WRANGLER = "node_modules/.bin/wrangler";
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const ORGS = Number(process.env.BENCH_ORGS ?? 100);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function api(method, path, { token, org, body } = {}) {
+  const headers = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (org) headers["x-anyreach-org"] = org;
+  const res = await fetch(BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+function startWrangler(dir) {
+  const child = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", dir], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true, // its own process group, so workerd can be made to die with it
+  });
+  child.stderr.on("data", () => {});
+  return child;
+}
+
+function stopWrangler(child) {
+  try {
+    process.kill(child.pid, "SIGTERM");
+  } catch {}
+  // workerd is a child of wrangler: make sure it does not keep serving the port.
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {}
+}
+
+async function signIn(email) {
+  await api("POST", "/auth/email/start", { body: { email } });
+  for (let i = 0; i < 100; i++) {
+    const box = await api("GET", `/dev/outbox?to=${encodeURIComponent(email)}`);
+    const m = box.json?.data?.[0] && /\b(\d{6})\b/.exec(box.json.data[0].subject);
+    if (m) return (await api("POST", "/auth/email/verify", { body: { email, code: m[1] } })).json;
+    await sleep(100);
+  }
+  throw new Error("no sign-in mail");
+}
+
+async function waitActive(token, orgId, t0) {
+  for (;;) {
+    const r = await api("GET", "/admin/organization/provisioning", { token, org: orgId });
+    if (r.json?.status === "active") return Date.now() - t0;
+    if (r.json?.status === "provisioning_failed") throw new Error(`provisioning failed: ${r.json.failure_reason}`);
+    await sleep(50);
+  }
+}
+
+const run = (opts) => autocannon({ connections: 10, duration: DURATION, ...opts });
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "bench-calls-"));
+  ensureDevVars();
+  execFileSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], { stdio: "ignore" });
+  const wrangler = startWrangler(dir);
+  const out = {};
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${BASE}/healthz`)).ok) break;
+      } catch {}
+      if (i > 300) throw new Error("wrangler dev did not start");
+      await sleep(100);
+    }
+
+    // Seed: one user; ORGS orgs created through the API (timing creation → active); a key each.
+    const { token } = await signIn(`bench${Date.now()}@example.com`);
+    const orgs = [];
+    const activeMs = [];
+    for (let i = 0; i < ORGS; i += 10) {
+      await Promise.all(
+        Array.from({ length: Math.min(10, ORGS - i) }, async (_, j) => {
+          const t0 = Date.now();
+          const created = await api("POST", "/admin/organizations", { token, body: { name: `Bench ${i + j}` } });
+          if (created.status !== 201) throw new Error(`create org: ${created.status}`);
+          activeMs.push(await waitActive(token, created.json.id, t0));
+          const key = await api("POST", "/admin/organization-pats", { token, org: created.json.id, body: { name: "bench" } });
+          orgs.push({ id: created.json.id, key: key.json.token });
+        }),
+      );
+    }
+    out.org_create_to_active_ms = { p50: pct(activeMs, 50), p90: pct(activeMs, 90), max: Math.max(...activeMs), n: activeMs.length };
+
+    // Floor: a trivial route.
+    const floor = await run({ url: `${BASE}/healthz` });
+    out.healthz_rps = floor.requests.average;
+
+    // Call start + end across all orgs; every pair takes the next org round-robin.
+    let next = 0;
+    let refused = 0;
+    const calls = await run({
+      url: BASE,
+      requests: [
+        {
+          method: "POST",
+          path: "/admin/calls",
+          setupRequest: (req, ctx) => {
+            ctx.org = orgs[next++ % orgs.length];
+            return { ...req, headers: { authorization: `Bearer ${ctx.org.key}`, "content-type": "application/json" }, body: '{"channel":"voice","direction":"outbound"}' };
+          },
+          onResponse: (status, body, ctx) => {
+            ctx.callId = status === 201 ? JSON.parse(body).id : "call_refused";
+            if (status === 429) refused++;
+          },
+        },
+        {
+          method: "POST",
+          setupRequest: (req, ctx) => ({ ...req, path: `/admin/calls/${ctx.callId}/end`, headers: { authorization: `Bearer ${ctx.org.key}` } }),
+        },
+      ],
+    });
+    out.calls_start_end = { rps: calls.requests.average, p50_ms: calls.latency.p50, non2xx: calls.non2xx, refused_429: refused, errors: calls.errors };
+    out.calls_ratio_to_floor = calls.requests.average / floor.requests.average;
+
+    // One org's Durable Object: acquire/release pairs driven inside the worker (10 in
+    // parallel against a limit of 5, so refusals happen), then counted by the object.
+    const hot = orgs[0];
+    await api("POST", `/dev/organizations/${hot.id}/concurrency-limit`, { body: { limit: 5 } });
+    await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 500, parallel: 10 } }); // warm-up
+    const drive = (await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 10_000, parallel: 10 } })).json;
+    const after = (await api("GET", `/dev/organizations/${hot.id}/concurrency`)).json;
+    out.one_object = {
+      granted_pairs_per_s: Math.round((drive.granted / drive.elapsed_ms) * 1000),
+      attempts_per_s: Math.round(((drive.granted + drive.refused) / drive.elapsed_ms) * 1000),
+      granted: drive.granted,
+      refused: drive.refused,
+      limit: after.limit,
+      peak_leases_held: after.peak,
+      max_held_seen_by_driver: drive.max_held,
+      active_after: after.active,
+      oversubscribed: after.peak > after.limit || drive.max_held > after.limit,
+    };
+
+    // The same object over HTTP (10 connections, limit 5): pairs/s and the object's peak.
+    await api("POST", `/dev/organizations/${orgs[1].id}/concurrency-limit`, { body: { limit: 5 } });
+    let httpRefused = 0;
+    const oneHttp = await run({
+      url: BASE,
+      requests: [
+        {
+          method: "POST",
+          path: "/admin/calls",
+          headers: { authorization: `Bearer ${orgs[1].key}`, "content-type": "application/json" },
+          body: '{"channel":"voice","direction":"outbound"}',
+          onResponse: (status, body, ctx) => {
+            ctx.callId = status === 201 ? JSON.parse(body).id : "call_refused";
+            if (status === 429) httpRefused++;
+          },
+        },
+        { method: "POST", setupRequest: (req, ctx) => ({ ...req, path: `/admin/calls/${ctx.callId}/end`, headers: { authorization: `Bearer ${orgs[1].key}` } }) },
+      ],
+    });
+    const peakHttp = (await api("GET", `/dev/organizations/${orgs[1].id}/concurrency`)).json;
+    out.one_object_http = { pairs_per_s: oneHttp.requests.average / 2, refused_429: httpRefused, peak: peakHttp.peak, limit: peakHttp.limit, oversubscribed: peakHttp.peak > peakHttp.limit };
+
+    // Usage lag: end a call, poll the summary until it counts it.
+    await sleep(3000);
+    const lags = [];
+    for (const o of orgs.slice(10, 20)) {
+      const before = (await api("GET", "/admin/usage/summary", { token: o.key })).json.voice_calls;
+      const c = await api("POST", "/admin/calls", { token: o.key, body: { channel: "voice", direction: "inbound" } });
+      await api("POST", `/admin/calls/${c.json.id}/end`, { token: o.key });
+      const t0 = Date.now();
+      while ((await api("GET", "/admin/usage/summary", { token: o.key })).json.voice_calls === before) await sleep(50);
+      lags.push(Date.now() - t0);
+    }
+    out.usage_visible_after_end_ms = { p50: pct(lags, 50), max: Math.max(...lags), n: lags.length };
+  } finally {
+    stopWrangler(wrangler);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log(JSON.stringify(out, null, 2));
+  const ok = (b) => (b ? "PASS" : "FAIL");
+  console.log(`\ncalls start+end across ${ORGS} orgs: ${out.calls_ratio_to_floor.toFixed(2)}x of /healthz (target >= 0.5) ${ok(out.calls_ratio_to_floor >= 0.5)}`);
+  console.log(`one Durable Object: ${out.one_object.granted_pairs_per_s} granted pairs/s, oversubscribed=${out.one_object.oversubscribed} (target >= 500, none) ${ok(out.one_object.granted_pairs_per_s >= 500 && !out.one_object.oversubscribed)}`);
+  console.log(`org creation -> active p50: ${out.org_create_to_active_ms.p50} ms (target <= 5000) ${ok(out.org_create_to_active_ms.p50 <= 5000)}`);
+  console.log(`usage visible after call end p50/max: ${out.usage_visible_after_end_ms.p50}/${out.usage_visible_after_end_ms.max} ms (target <= 5000) ${ok(out.usage_visible_after_end_ms.max <= 5000)}`);
+  console.log("Figures are noisy on a shared 2-core machine; compare the ratios.");
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,74 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { telephonyTrunks } from "../db/schema";
+import type { Env } from "../env";
+import { newId } from "../lib/crypto";
+
+/** The telephony carrier: a trunk per org and phone numbers. Both calls are idempotent per org. */
+export interface Carrier {
+  readonly name: string;
+  ensureTrunk(orgId: string): Promise<{ id: string }>;
+  /** The org's number, assigning one if it has none yet. */
+  assignNumber(orgId: string, trunkId: string): Promise<{ number: string }>;
+}
+
+/** Development and tests: trunks are rows, numbers come from the seeded phone_number_pool. */
+class LocalCarrier implements Carrier {
+  readonly name = "local";
+  constructor(private readonly db: Db) {}
+
+  async ensureTrunk(orgId: string) {
+    await this.db.insert(telephonyTrunks).values({ id: newId("trk"), orgId, provider: this.name, createdAt: Date.now() }).onConflictDoNothing();
+    const row = (await this.db.select({ id: telephonyTrunks.id }).from(telephonyTrunks).where(eq(telephonyTrunks.orgId, orgId)))[0];
+    if (!row) throw new Error("local carrier: trunk vanished");
+    return row;
+  }
+
+  async assignNumber(orgId: string) {
+    // One statement: takes the first free number unless the org already holds one, so two
+    // concurrent deliveries of the same provisioning message cannot assign two numbers.
+    await this.db.run(sql`
+      UPDATE phone_number_pool SET org_id = ${orgId}, assigned_at = ${Date.now()}
+      WHERE number = (SELECT number FROM phone_number_pool WHERE org_id IS NULL ORDER BY number LIMIT 1)
+        AND NOT EXISTS (SELECT 1 FROM phone_number_pool WHERE org_id = ${orgId})`);
+    const row = await this.db.get<{ number: string }>(sql`SELECT number FROM phone_number_pool WHERE org_id = ${orgId} LIMIT 1`);
+    if (!row) throw new Error("local carrier: the phone number pool is exhausted");
+    return { number: row.number };
+  }
+}
+
+/** A JSON-over-HTTP carrier (TELEPHONY_API_URL): POST /trunks and /numbers with an idempotency key. */
+class HttpCarrier implements Carrier {
+  readonly name = "http";
+  constructor(
+    private readonly url: string,
+    private readonly apiKey: string,
+  ) {}
+
+  private async post<T>(path: string, body: Record<string, string>, key: string): Promise<T> {
+    const res = await fetch(new URL(path, this.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${this.apiKey}`, "idempotency-key": key },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`carrier answered ${res.status} on ${path}`);
+    return (await res.json()) as T;
+  }
+
+  ensureTrunk(orgId: string) {
+    return this.post<{ id: string }>("/trunks", { org_id: orgId }, `trunk:${orgId}`);
+  }
+
+  assignNumber(orgId: string, trunkId: string) {
+    return this.post<{ number: string }>("/numbers", { org_id: orgId, trunk_id: trunkId }, `number:${orgId}`);
+  }
+}
+
+/** TELEPHONY_PROVIDER selects the carrier (wrangler.toml); "local" needs no network. */
+export function carrierFor(env: Env, db: Db): Carrier {
+  if (env.TELEPHONY_PROVIDER === "http") {
+    if (!env.TELEPHONY_API_URL || !env.TELEPHONY_API_KEY) throw new Error("TELEPHONY_PROVIDER=http needs TELEPHONY_API_URL and TELEPHONY_API_KEY");
+    return new HttpCarrier(env.TELEPHONY_API_URL, env.TELEPHONY_API_KEY);
+  }
+  return new LocalCarrier(db);
+}

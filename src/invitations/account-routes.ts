@@ -1,0 +1,63 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authed, errorResponses, json, newRouter } from "../http/openapi";
+import { decodeCursor, PageQuery, pageOf } from "../http/pagination";
+import { requireUser } from "../auth/middleware";
+import { actorOf } from "../audit/log";
+import { acceptInvitation, declineInvitation, listMyInvitations } from "./account";
+import { InvitationSchema } from "./view";
+
+const MyInvitationSchema = InvitationSchema.extend({
+  organization: z.object({ id: z.string(), name: z.string(), slug: z.string() }).nullable(),
+}).openapi("MyInvitation");
+
+const IdParam = z.object({ id: z.string().min(1).max(64) });
+
+const list = createRoute({
+  method: "get",
+  path: "/admin/account/invitations",
+  tags: ["account"],
+  summary: "Pending invitations addressed to your verified e-mail",
+  security: authed,
+  request: { query: PageQuery },
+  responses: { 200: json(pageOf(MyInvitationSchema)), ...errorResponses },
+});
+
+const accept = createRoute({
+  method: "post",
+  path: "/admin/account/invitations/{id}/accept",
+  tags: ["account"],
+  summary: "Accept an invitation addressed to your verified e-mail (optionally with the link's token)",
+  security: authed,
+  request: {
+    params: IdParam,
+    body: { required: false, content: { "application/json": { schema: z.object({ token: z.string().max(100).optional() }).strict() } } },
+  },
+  responses: { 200: json(MyInvitationSchema), 409: errorResponses[400], 410: errorResponses[400], ...errorResponses },
+});
+
+const decline = createRoute({
+  method: "post",
+  path: "/admin/account/invitations/{id}/decline",
+  tags: ["account"],
+  summary: "Decline an invitation addressed to your verified e-mail",
+  security: authed,
+  request: { params: IdParam },
+  responses: { 200: json(InvitationSchema), 409: errorResponses[400], 410: errorResponses[400], ...errorResponses },
+});
+
+export const accountInvitationRoutes = newRouter()
+  .openapi(list, async (c) => {
+    const user = requireUser(c);
+    const { limit, cursor } = c.req.valid("query");
+    const before = decodeCursor(cursor)?.[0];
+    return c.json(await listMyInvitations(c.var.db, user.userId, { limit, before: typeof before === "string" ? before : null }), 200);
+  })
+  .openapi(accept, async (c) => {
+    const user = requireUser(c);
+    const token = c.req.valid("json")?.token;
+    return c.json(await acceptInvitation(c.env, c.var.db, user.userId, c.req.valid("param").id, token, actorOf(c)), 200);
+  })
+  .openapi(decline, async (c) => {
+    const user = requireUser(c);
+    return c.json(await declineInvitation(c.env, c.var.db, user.userId, c.req.valid("param").id, actorOf(c)), 200);
+  });

@@ -1,0 +1,105 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
+import { PageQuery, pageOf } from "../http/pagination";
+import { requireOwner, requireScope, requireUser } from "../auth/middleware";
+import { ROLES } from "../auth/scopes";
+import { actorOf } from "../audit/log";
+import { leaveOrganization, listMembers, removeMember, setRoles } from "./service";
+import { transferOwnership } from "./ownership";
+
+export const MemberSchema = z
+  .object({
+    user_id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    roles: z.array(z.enum(ROLES)),
+    is_owner: z.boolean(),
+    joined_at: z.string(),
+  })
+  .openapi("Member");
+
+const UserIdParam = z.object({ user_id: z.string().min(1).max(64) });
+
+const list = createRoute({
+  method: "get",
+  path: "/admin/members",
+  tags: ["members"],
+  summary: "Members of the current organization with roles and join date (oldest first)",
+  security: authed,
+  request: { query: PageQuery },
+  responses: { 200: json(pageOf(MemberSchema)), ...errorResponses },
+});
+
+const putRoles = createRoute({
+  method: "put",
+  path: "/admin/members/{user_id}/roles",
+  tags: ["members"],
+  summary: "Set a member's roles; unknown role ids are dropped, the response shows what was applied",
+  description: "`owner` can be neither given nor taken here: use transfer-ownership. The owner's roles are immutable (403 owner_immutable).",
+  security: authed,
+  request: { params: UserIdParam, body: jsonBody(z.object({ roles: z.array(z.string().max(64)).min(1).max(20) })) },
+  responses: { 200: json(MemberSchema), 409: errorResponses[400], ...errorResponses },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/admin/members/{user_id}",
+  tags: ["members"],
+  summary: "Remove a member (never the owner); the user account stays",
+  security: authed,
+  request: { params: UserIdParam },
+  responses: { 204: { description: "Removed" }, 409: errorResponses[400], ...errorResponses },
+});
+
+const leave = createRoute({
+  method: "post",
+  path: "/admin/members/me/leave",
+  tags: ["members"],
+  summary: "Leave the current organization (the owner must transfer ownership first)",
+  security: authed,
+  responses: { 204: { description: "Left" }, 409: errorResponses[400], ...errorResponses },
+});
+
+const transfer = createRoute({
+  method: "post",
+  path: "/admin/organization/transfer-ownership",
+  tags: ["members"],
+  summary: "Owner only: make another member the owner; the previous owner becomes an admin",
+  security: authed,
+  request: { body: jsonBody(z.object({ user_id: z.string().min(1).max(64) }).strict()) },
+  responses: {
+    200: json(z.object({ owner: MemberSchema, previous_owner: MemberSchema })),
+    409: errorResponses[400],
+    422: errorResponses[400],
+    ...errorResponses,
+  },
+});
+
+export const memberRoutes = newRouter()
+  .openapi(list, async (c) => {
+    requireScope(c, "members:read");
+    return c.json(await listMembers(c.var.db, c.var.org.org.id, c.req.valid("query")), 200);
+  })
+  .openapi(putRoles, async (c) => {
+    requireScope(c, "members:manage");
+    const { user_id } = c.req.valid("param");
+    return c.json(await setRoles(c.var.db, c.var.org.org.id, user_id, c.req.valid("json").roles, actorOf(c)), 200);
+  })
+  .openapi(remove, async (c) => {
+    requireScope(c, "members:manage");
+    await removeMember(c.var.db, c.var.org.org.id, c.req.valid("param").user_id, actorOf(c));
+    return c.body(null, 204);
+  })
+  .openapi(leave, async (c) => {
+    const user = requireUser(c);
+    await leaveOrganization(c.var.db, c.var.org.org.id, user.userId, actorOf(c));
+    return c.body(null, 204);
+  })
+  .openapi(transfer, async (c) => {
+    const user = requireUser(c);
+    requireOwner(c);
+    // Owner-only powers (delete, transfer) also need the owner-only scope on a PAT.
+    requireScope(c, "organizations:delete");
+    const result = await transferOwnership(c.var.db, c.var.org.org.id, user.userId, c.req.valid("json").user_id, actorOf(c));
+    return c.json(result, 200);
+  });

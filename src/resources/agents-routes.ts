@@ -1,0 +1,81 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
+import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
+import { requireScope } from "../auth/middleware";
+import type { AgentRow } from "../db/schema";
+import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from "./agents-service";
+
+const AgentSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    channel: z.enum(["voice", "chat"]),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Agent");
+
+const CreateAgentBody = z
+  .object({
+    name: z.string().trim().min(1, "name is required").max(100),
+    description: z.string().max(2000).nullable().optional(),
+    channel: z.enum(["voice", "chat"]).default("voice"),
+  })
+  .strict();
+
+const PatchAgentBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    description: z.string().max(2000).nullable().optional(),
+    channel: z.enum(["voice", "chat"]).optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one field to change." });
+
+const AgentId = z.object({ id: z.string().min(1).max(64) });
+
+function view(r: AgentRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    channel: r.channel,
+    created_at: new Date(r.createdAt).toISOString(),
+    updated_at: new Date(r.updatedAt).toISOString(),
+  };
+}
+
+const base = { tags: ["agents"], security: authed };
+const list = createRoute({ ...base, method: "get", path: "/admin/agents", summary: "List agents", request: { query: PageQuery }, responses: { 200: json(pageOf(AgentSchema)), ...errorResponses } });
+const create = createRoute({ ...base, method: "post", path: "/admin/agents", summary: "Create an agent", request: { body: jsonBody(CreateAgentBody) }, responses: { 201: json(AgentSchema, "Created"), ...errorResponses } });
+const get = createRoute({ ...base, method: "get", path: "/admin/agents/{id}", summary: "An agent", request: { params: AgentId }, responses: { 200: json(AgentSchema), ...errorResponses } });
+const patch = createRoute({ ...base, method: "patch", path: "/admin/agents/{id}", summary: "Change an agent", request: { params: AgentId, body: jsonBody(PatchAgentBody) }, responses: { 200: json(AgentSchema), ...errorResponses } });
+const remove = createRoute({ ...base, method: "delete", path: "/admin/agents/{id}", summary: "Delete an agent", request: { params: AgentId }, responses: { 204: { description: "Deleted" }, ...errorResponses } });
+
+export const agentRoutes = newRouter()
+  .openapi(list, async (c) => {
+    requireScope(c, "resources:read");
+    const { limit, cursor } = c.req.valid("query");
+    const before = decodeCursor(cursor)?.[0];
+    const rows = await listAgents(c.var.db, c.var.org.org.id, limit, typeof before === "string" ? before : null);
+    const page = paginate(rows, limit, (r) => [r.id]);
+    return c.json({ data: page.data.map(view), next_cursor: page.next_cursor }, 200);
+  })
+  .openapi(create, async (c) => {
+    requireScope(c, "resources:manage");
+    return c.json(view(await createAgent(c.var.db, c.var.org.org.id, c.req.valid("json"))), 201);
+  })
+  .openapi(get, async (c) => {
+    requireScope(c, "resources:read");
+    return c.json(view(await getAgent(c.var.db, c.var.org.org.id, c.req.valid("param").id)), 200);
+  })
+  .openapi(patch, async (c) => {
+    requireScope(c, "resources:manage");
+    return c.json(view(await updateAgent(c.var.db, c.var.org.org.id, c.req.valid("param").id, c.req.valid("json"))), 200);
+  })
+  .openapi(remove, async (c) => {
+    requireScope(c, "resources:manage");
+    await deleteAgent(c.var.db, c.var.org.org.id, c.req.valid("param").id);
+    return c.body(null, 204);
+  });

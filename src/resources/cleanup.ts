@@ -1,0 +1,52 @@
+import { eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../db/client";
+import { afterOrganizationDeleted, onOrganizationDeleted } from "../orgs/deletion";
+import { destroyOrgConcurrency } from "../calls/client";
+import {
+  agents,
+  billingAccounts,
+  callRecords,
+  knowledgeBases,
+  phoneNumberPool,
+  phoneNumbers,
+  provisioningJobs,
+  provisioningSteps,
+  telephonyTrunks,
+  usageDaily,
+  usageEvents,
+  webWidgets,
+} from "../db/schema";
+
+/**
+ * The statements that remove everything this capability keeps for an org (resources,
+ * provisioning records, call records, usage) and return its numbers to the pool. For
+ * org deletion: register with `onOrganizationDeleted` so they join the deletion batch;
+ * the org's Durable Object is cleared separately (`destroyOrgConcurrency`).
+ */
+export function deleteOrgResourcesStatements(db: Db, orgId: string): BatchItem<"sqlite">[] {
+  return [
+    db.delete(agents).where(eq(agents.orgId, orgId)),
+    db.delete(knowledgeBases).where(eq(knowledgeBases.orgId, orgId)),
+    db.delete(webWidgets).where(eq(webWidgets.orgId, orgId)),
+    db.delete(phoneNumbers).where(eq(phoneNumbers.orgId, orgId)),
+    db.update(phoneNumberPool).set({ orgId: null, assignedAt: null }).where(eq(phoneNumberPool.orgId, orgId)),
+    db.delete(telephonyTrunks).where(eq(telephonyTrunks.orgId, orgId)),
+    db.delete(billingAccounts).where(eq(billingAccounts.orgId, orgId)),
+    db.delete(callRecords).where(eq(callRecords.orgId, orgId)),
+    db.delete(usageEvents).where(eq(usageEvents.orgId, orgId)),
+    db.delete(usageDaily).where(eq(usageDaily.orgId, orgId)),
+    db.delete(provisioningSteps).where(eq(provisioningSteps.orgId, orgId)),
+    db.delete(provisioningJobs).where(eq(provisioningJobs.orgId, orgId)),
+  ];
+}
+
+let registered = false;
+
+/** Joins org deletion: these tables in its batch, then the org's Durable Object cleared. */
+export function registerResourceCleanup(): void {
+  if (registered) return;
+  registered = true;
+  onOrganizationDeleted(deleteOrgResourcesStatements);
+  afterOrganizationDeleted((env, org) => destroyOrgConcurrency(env, org.id));
+}

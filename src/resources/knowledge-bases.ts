@@ -1,0 +1,72 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, lt } from "drizzle-orm";
+import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
+import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
+import { ApiError } from "../http/errors";
+import { requireScope } from "../auth/middleware";
+import { knowledgeBases, type KnowledgeBaseRow } from "../db/schema";
+import { newId } from "../lib/crypto";
+
+const KnowledgeBaseSchema = z
+  .object({ id: z.string(), name: z.string(), is_default: z.boolean(), created_at: z.string() })
+  .openapi("KnowledgeBase");
+
+function view(r: KnowledgeBaseRow) {
+  return { id: r.id, name: r.name, is_default: r.isDefault, created_at: new Date(r.createdAt).toISOString() };
+}
+
+const base = { tags: ["knowledge bases"], security: authed };
+const list = createRoute({
+  ...base,
+  method: "get",
+  path: "/admin/knowledge-bases",
+  summary: "List knowledge-base collections (provisioning creates a default one)",
+  request: { query: PageQuery },
+  responses: { 200: json(pageOf(KnowledgeBaseSchema)), ...errorResponses },
+});
+const create = createRoute({
+  ...base,
+  method: "post",
+  path: "/admin/knowledge-bases",
+  summary: "Create a knowledge-base collection",
+  request: { body: jsonBody(z.object({ name: z.string().trim().min(1, "name is required").max(100) }).strict()) },
+  responses: { 201: json(KnowledgeBaseSchema, "Created"), ...errorResponses },
+});
+const remove = createRoute({
+  ...base,
+  method: "delete",
+  path: "/admin/knowledge-bases/{id}",
+  summary: "Delete a knowledge-base collection",
+  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  responses: { 204: { description: "Deleted" }, ...errorResponses },
+});
+
+export const knowledgeBaseRoutes = newRouter()
+  .openapi(list, async (c) => {
+    requireScope(c, "resources:read");
+    const { limit, cursor } = c.req.valid("query");
+    const before = decodeCursor(cursor)?.[0];
+    const rows = await c.var.db
+      .select()
+      .from(knowledgeBases)
+      .where(and(eq(knowledgeBases.orgId, c.var.org.org.id), typeof before === "string" ? lt(knowledgeBases.id, before) : undefined))
+      .orderBy(desc(knowledgeBases.id))
+      .limit(limit + 1);
+    const page = paginate(rows, limit, (r) => [r.id]);
+    return c.json({ data: page.data.map(view), next_cursor: page.next_cursor }, 200);
+  })
+  .openapi(create, async (c) => {
+    requireScope(c, "resources:manage");
+    const row: KnowledgeBaseRow = { id: newId("kb"), orgId: c.var.org.org.id, name: c.req.valid("json").name, isDefault: false, createdAt: Date.now() };
+    await c.var.db.insert(knowledgeBases).values(row);
+    return c.json(view(row), 201);
+  })
+  .openapi(remove, async (c) => {
+    requireScope(c, "resources:manage");
+    const rows = await c.var.db
+      .delete(knowledgeBases)
+      .where(and(eq(knowledgeBases.id, c.req.valid("param").id), eq(knowledgeBases.orgId, c.var.org.org.id)))
+      .returning({ id: knowledgeBases.id });
+    if (!rows[0]) throw new ApiError("not_found", "Knowledge base not found.");
+    return c.body(null, 204);
+  });

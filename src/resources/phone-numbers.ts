@@ -1,0 +1,38 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, lt } from "drizzle-orm";
+import { authed, errorResponses, json, newRouter } from "../http/openapi";
+import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
+import { requireScope } from "../auth/middleware";
+import { phoneNumbers, type PhoneNumberRow } from "../db/schema";
+
+const PhoneNumberSchema = z
+  .object({ id: z.string(), number: z.string(), provider: z.string(), created_at: z.string() })
+  .openapi("PhoneNumber");
+
+function view(r: PhoneNumberRow) {
+  return { id: r.id, number: r.number, provider: r.provider, created_at: new Date(r.createdAt).toISOString() };
+}
+
+const list = createRoute({
+  method: "get",
+  path: "/admin/phone-numbers",
+  tags: ["phone numbers"],
+  summary: "Phone numbers assigned to the organization (provisioning assigns one from the pool)",
+  security: authed,
+  request: { query: PageQuery },
+  responses: { 200: json(pageOf(PhoneNumberSchema)), ...errorResponses },
+});
+
+export const phoneNumberRoutes = newRouter().openapi(list, async (c) => {
+  requireScope(c, "resources:read");
+  const { limit, cursor } = c.req.valid("query");
+  const before = decodeCursor(cursor)?.[0];
+  const rows = await c.var.db
+    .select()
+    .from(phoneNumbers)
+    .where(and(eq(phoneNumbers.orgId, c.var.org.org.id), typeof before === "string" ? lt(phoneNumbers.id, before) : undefined))
+    .orderBy(desc(phoneNumbers.id))
+    .limit(limit + 1);
+  const page = paginate(rows, limit, (r) => [r.id]);
+  return c.json({ data: page.data.map(view), next_cursor: page.next_cursor }, 200);
+});

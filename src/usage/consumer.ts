@@ -1,0 +1,76 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import { makeDb, type Db } from "../db/client";
+import { runBatch } from "../db/batch";
+import type { Env } from "../env";
+import { backoffSeconds } from "../lib/backoff";
+import type { UsageMessage } from "./messages";
+import { callRecordOf, callRecordStatements, dayOf, eventOfCall, rollupStatements } from "./rollups";
+
+function statementsOf(db: Db, messages: UsageMessage[]): BatchItem<"sqlite">[] {
+  const records = [];
+  const events = [];
+  for (const m of messages) {
+    if (m.type === "calls_ended") {
+      for (const c of m.calls) {
+        records.push(callRecordOf(m.orgId, c));
+        events.push(eventOfCall(m.orgId, c));
+      }
+    } else {
+      for (const e of m.events) {
+        events.push({
+          orgId: m.orgId,
+          // Client keys live in their own namespace so they can never shadow a call's key.
+          eventKey: `ext:${e.key}`,
+          kind: e.kind,
+          direction: e.kind === "chat" ? e.direction : null,
+          outcome: e.kind === "workflow_run" ? e.outcome : null,
+          durationMs: e.kind === "chat" ? e.durationMs : 0,
+          occurredAt: e.occurredAt,
+          day: dayOf(e.occurredAt),
+        });
+      }
+    }
+  }
+  return [...callRecordStatements(db, records), ...rollupStatements(db, events)];
+}
+
+async function write(db: Db, messages: UsageMessage[]): Promise<void> {
+  const stmts = statementsOf(db, messages);
+  await runBatch(db, stmts);
+}
+
+/**
+ * Consumer of the `usage` queue: the whole batch goes to D1 in one transaction (a few
+ * multi-row inserts and one rollup). If that fails, each message is tried alone so one
+ * bad message (its org was deleted) cannot hold back the others; it alone is retried
+ * and eventually dead-lettered. Redelivery is harmless: events are keyed.
+ */
+export async function consumeUsage(batch: MessageBatch<UsageMessage>, env: Env): Promise<void> {
+  const db = makeDb(env.DB);
+  try {
+    await write(db, batch.messages.map((m) => m.body));
+    batch.ackAll();
+    return;
+  } catch (err) {
+    if (batch.messages.length === 1) {
+      console.error(JSON.stringify({ level: "error", queue: "usage", message: String(err) }));
+    }
+  }
+  for (const msg of batch.messages) {
+    try {
+      await write(db, [msg.body]);
+      msg.ack();
+    } catch (err) {
+      console.error(JSON.stringify({ level: "error", queue: "usage", org_id: msg.body.orgId, message: String(err) }));
+      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, 2) });
+    }
+  }
+}
+
+/** Dead letters: usage that could not be recorded (e.g. its org is gone). Logged for an operator. */
+export async function consumeUsageDeadLetters(batch: MessageBatch<UsageMessage>): Promise<void> {
+  for (const msg of batch.messages) {
+    console.error(JSON.stringify({ level: "error", queue: "usage-dlq", org_id: msg.body.orgId, type: msg.body.type }));
+    msg.ack();
+  }
+}

@@ -1,0 +1,96 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
+import { requireScope } from "../auth/middleware";
+import type { ReportedEvent, UsageMessage } from "./messages";
+import { dailyRows, inventoryOf, summarize } from "./summary";
+import { resolveWindow } from "./window";
+
+const EventKey = z.string().trim().min(1).max(200).openapi({ description: "Idempotency key: an event with a key already seen is ignored" });
+const OccurredAt = z.iso.datetime({ offset: true }).optional().openapi({ description: "ISO 8601; default now" });
+
+const EventSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      key: EventKey,
+      kind: z.literal("chat"),
+      occurred_at: OccurredAt,
+      duration_seconds: z.number().min(0).max(86_400),
+      direction: z.enum(["inbound", "outbound"]).default("inbound"),
+    })
+    .strict(),
+  z
+    .object({ key: EventKey, kind: z.literal("workflow_run"), occurred_at: OccurredAt, outcome: z.enum(["success", "failed"]) })
+    .strict(),
+]);
+
+const EventsBody = z.object({ events: z.array(EventSchema).min(1).max(100, "at most 100 events per request") }).strict();
+
+export const Figures = {
+  voice_minutes: z.number(),
+  voice_calls: z.number().int(),
+  chat_minutes: z.number(),
+  chat_calls: z.number().int(),
+  total_calls: z.number().int(),
+  inbound_calls: z.number().int(),
+  outbound_calls: z.number().int(),
+  average_duration_seconds: z.number(),
+  workflow_runs_total: z.number().int(),
+  workflow_runs_success: z.number().int(),
+  workflow_runs_failed: z.number().int(),
+};
+
+const SummarySchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    ...Figures,
+    daily: z.array(z.object({ date: z.string(), ...Figures })),
+    inventory: z.object({ agents: z.number().int(), phone_numbers: z.number().int(), web_widgets: z.number().int(), knowledge_bases: z.number().int() }),
+  })
+  .openapi("UsageSummary");
+
+const report = createRoute({
+  method: "post",
+  path: "/admin/usage/events",
+  tags: ["usage"],
+  summary: "Report up to 100 usage events (chat sessions, workflow runs); idempotent by key",
+  security: authed,
+  request: { body: jsonBody(EventsBody) },
+  responses: { 202: json(z.object({ accepted: z.number().int() }), "Queued for metering"), ...errorResponses },
+});
+
+const summary = createRoute({
+  method: "get",
+  path: "/admin/usage/summary",
+  tags: ["usage"],
+  summary: "Usage over a window (default month-to-date, UTC) with a daily breakdown and inventory counts",
+  description:
+    "Read from daily rollups fed by the usage queue, so it trails calls and events by a few seconds. " +
+    "`to` is exclusive and must be after `from`, at most 366 days later. Inventory counts ignore the window.",
+  security: authed,
+  request: { query: z.object({ from: z.string().max(40).optional(), to: z.string().max(40).optional() }) },
+  responses: { 200: json(SummarySchema), ...errorResponses },
+});
+
+export const usageRoutes = newRouter()
+  .openapi(report, async (c) => {
+    requireScope(c, "conversations:manage");
+    const now = Date.now();
+    const events: ReportedEvent[] = c.req.valid("json").events.map((e) => {
+      const occurredAt = e.occurred_at ? Date.parse(e.occurred_at) : now;
+      return e.kind === "chat"
+        ? { key: e.key, kind: "chat", occurredAt, durationMs: Math.round(e.duration_seconds * 1000), direction: e.direction }
+        : { key: e.key, kind: "workflow_run", occurredAt, outcome: e.outcome };
+    });
+    const msg: UsageMessage = { type: "events", orgId: c.var.org.org.id, events };
+    await c.env.USAGE_QUEUE.send(msg, { contentType: "json" });
+    return c.json({ accepted: events.length }, 202);
+  })
+  .openapi(summary, async (c) => {
+    requireScope(c, "billing:manage");
+    const w = resolveWindow(c.req.valid("query"));
+    const orgIds = [c.var.org.org.id];
+    const [rows, inventory] = await Promise.all([dailyRows(c.var.db, orgIds, w.fromDay, w.toDay), inventoryOf(c.var.db, orgIds)]);
+    const { totals, daily } = summarize(rows, w);
+    return c.json({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), ...totals, daily, inventory }, 200);
+  });
