@@ -11,6 +11,7 @@ import { memberRoutes } from "./members/routes";
 import { invitationRoutes } from "./invitations/routes";
 import { accountInvitationRoutes } from "./invitations/account-routes";
 import { auditRoutes } from "./audit/routes";
+import { partnerRoutes } from "./partner/routes";
 import { devRoutes } from "./dev/outbox";
 import { devConcurrencyRoutes } from "./dev/concurrency";
 import { provisioningRoutes } from "./provisioning/routes";
@@ -53,6 +54,7 @@ export function buildApp() {
   app.route("/", agentRoutes);
   app.route("/", knowledgeBaseRoutes);
   app.route("/", phoneNumberRoutes);
+  app.route("/", partnerRoutes);
   app.route("/", devRoutes);
   app.route("/", devConcurrencyRoutes);
 

@@ -25,7 +25,7 @@ const EventSchema = z.discriminatedUnion("kind", [
 
 const EventsBody = z.object({ events: z.array(EventSchema).min(1).max(100, "at most 100 events per request") }).strict();
 
-const Figures = {
+export const Figures = {
   voice_minutes: z.number(),
   voice_calls: z.number().int(),
   chat_minutes: z.number(),

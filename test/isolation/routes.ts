@@ -63,4 +63,33 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: "POST", path: () => "/admin/knowledge-bases", body: () => ({ name: "intruder" }) },
   { method: "DELETE", path: (a) => `/admin/knowledge-bases/${a.ids.knowledgeBase}`, namesVictimObject: true },
   { method: "GET", path: () => "/admin/phone-numbers" },
+  // Partner console: A's org and A's child are outside B's subtree.
+  { method: "GET", path: () => "/admin/partner-console/organizations" },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations?parent_id=${a.org.id}`, namesVictimObject: true },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations?parent_id=${a.ids.childOrg}`, namesVictimObject: true },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations/search?q=${a.ids.childOrgSlug}` },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations/search?q=${a.ids.childOrg}` },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations/${a.org.id}`, namesVictimObject: true },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}`, namesVictimObject: true },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/members`, namesVictimObject: true },
+  {
+    method: "PUT",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/members/${a.ownerId}/roles`,
+    body: () => ({ roles: ["member"] }),
+    namesVictimObject: true,
+  },
+  { method: "DELETE", path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/members/${a.ownerId}`, namesVictimObject: true },
+  { method: "GET", path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/invitations`, namesVictimObject: true },
+  {
+    method: "POST",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/invitations`,
+    body: () => ({ email: "intruder@example.com", role: "admin" }),
+    namesVictimObject: true,
+  },
+  { method: "GET", path: () => "/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01" },
+  {
+    method: "GET",
+    path: (a) => `/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01&scope=single&org_id=${a.ids.childOrg}`,
+    namesVictimObject: true,
+  },
 ];

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { addMember, call, createUser, db, uniq, type tenant } from "../harness";
+import { addMember, call, createOrg, createUser, db, uniq, type tenant } from "../harness";
 import { createInvitation } from "../../src/invitations/service";
 
 /**
@@ -15,5 +15,15 @@ export async function buildVictimObjects(a: Awaited<ReturnType<typeof tenant>>):
   const knowledgeBase = await call("POST", "/admin/knowledge-bases", { token: a.key, body: { name: "Victim KB" } });
   const running = await call("POST", "/admin/calls", { token: a.key, body: { channel: "voice", direction: "inbound" } });
   if (agent.status !== 201 || knowledgeBase.status !== 201 || running.status !== 201) throw new Error("victim objects not created");
-  return { member: member.id, invitation: invitation.id, agent: agent.json.id, knowledgeBase: knowledgeBase.json.id, call: running.json.id };
+  // Partner console: a child of A, which no other tenant's subtree contains.
+  const child = await createOrg(a.owner, { parentId: a.org.id, slug: uniq("victim-child-") });
+  return {
+    member: member.id,
+    invitation: invitation.id,
+    agent: agent.json.id,
+    knowledgeBase: knowledgeBase.json.id,
+    call: running.json.id,
+    childOrg: child.id,
+    childOrgSlug: child.slug,
+  };
 }

@@ -1,0 +1,29 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { ApiError } from "../http/errors";
+import { requireScope } from "../auth/middleware";
+import { isDescendantOf } from "../db/tree";
+
+/** The one answer for a target outside the caller's subtree and for one that does not exist. */
+export const orgNotFound = () => new ApiError("not_found", "Organization not found.");
+
+/**
+ * The partner-console checks, in order: authenticated (middleware), holds
+ * `child_organizations:manage` in the caller's org, which is read from the credential
+ * and never from a parameter. Returns that org's id, the root of everything the caller
+ * may reach.
+ */
+export function partnerRoot(c: Context<AppEnv>): string {
+  requireScope(c, "child_organizations:manage");
+  return c.var.org.org.id;
+}
+
+/**
+ * The partner checks for a route that names a target org: the target is the caller's org
+ * or a descendant. Anything else is a 404 indistinguishable from a nonexistent id.
+ */
+export async function requireInSubtree(c: Context<AppEnv>, targetId: string): Promise<string> {
+  const root = partnerRoot(c);
+  if (!(await isDescendantOf(c.var.db, root, targetId))) throw orgNotFound();
+  return root;
+}

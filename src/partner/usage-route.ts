@@ -1,0 +1,82 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { authed, errorResponses, json, newRouter } from "../http/openapi";
+import type { UsageDailyRow } from "../db/schema";
+import { isDescendantOfSql } from "../db/tree";
+import { readInOneTrip } from "../db/one-trip";
+import { Figures } from "../usage/routes";
+import { summarize } from "../usage/summary";
+import { resolveWindow } from "../usage/window";
+import { orgNotFound, partnerRoot } from "./subtree";
+import { rollupsSql } from "./usage";
+
+/** Date.parse rolls 2026-02-30 over to March: the calendar date itself must exist. */
+function isRealDate(s: string): boolean {
+  const [y, m, d] = s.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+// Format and calendar here; order and the 366-day limit in resolveWindow (usage/window.ts),
+// the same rules as /admin/usage/summary. Unlike that route, the window is required.
+const Instant = (description: string) =>
+  z
+    .string()
+    .max(40)
+    .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && isRealDate(s), "Must be an ISO 8601 date or date-time")
+    .openapi({ description, example: "2026-11-01T00:00:00Z" });
+
+export const UsageSummaryQuery = z
+  .object({
+    from: Instant("Start of the window (ISO 8601, inclusive; UTC unless an offset is given)"),
+    to: Instant("End of the window (ISO 8601, exclusive): after `from`, at most 366 days later"),
+    scope: z.enum(["all", "single"]).default("all").openapi({ description: "`all`: your org and every descendant; `single`: `org_id`'s own usage" }),
+    org_id: z.string().max(64).optional().openapi({ description: "Required with scope=single; must be in your subtree" }),
+  })
+  .superRefine((v, ctx) => {
+    if (v.scope === "single" && !v.org_id) ctx.addIssue({ code: "custom", path: ["org_id"], message: "org_id is required when scope=single" });
+  });
+
+export const PartnerUsageSchema = z
+  .object({
+    scope: z.enum(["all", "single"]),
+    org_id: z.string().openapi({ description: "Your org (scope=all) or the selected org (scope=single)" }),
+    from: z.string(),
+    to: z.string(),
+    ...Figures,
+    daily: z.array(z.object({ date: z.string(), ...Figures })).openapi({ description: "Every UTC day of the window, zero-filled" }),
+  })
+  .openapi("PartnerUsageSummary");
+
+const usageSummary = createRoute({
+  method: "get",
+  path: "/admin/partner-console/usage-summary",
+  tags: ["partner console"],
+  summary: "Usage of your whole subtree (scope=all) or of one org of it alone (scope=single)",
+  description: "Same figures as /admin/usage/summary (daily rollups, `to` exclusive), without inventory counts.",
+  security: authed,
+  request: { query: UsageSummaryQuery },
+  responses: { 200: json(PartnerUsageSchema), ...errorResponses },
+});
+
+export const partnerUsageRoutes = newRouter().openapi(usageSummary, async (c) => {
+  const root = partnerRoot(c);
+  const q = c.req.valid("query");
+  const w = resolveWindow(q);
+  const db = c.var.db;
+  const head = { scope: q.scope, from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() };
+  if (q.scope === "single" && q.org_id) {
+    // The subtree check and the read in one round trip; the rows are dropped unless it passes.
+    const [inTree, rows] = await readInOneTrip<{ hit: number }, UsageDailyRow>(
+      db,
+      isDescendantOfSql(root, q.org_id),
+      rollupsSql("own", q.org_id, w.fromDay, w.toDay),
+    );
+    if (inTree.length === 0) throw orgNotFound();
+    const { totals, daily } = summarize(rows, w);
+    return c.json({ ...head, org_id: q.org_id, ...totals, daily }, 200);
+  }
+  // scope=all is always rooted at the caller's own org, read from the credential.
+  const rows = await db.all<UsageDailyRow>(rollupsSql("subtree", root, w.fromDay, w.toDay));
+  const { totals, daily } = summarize(rows, w);
+  return c.json({ ...head, org_id: root, ...totals, daily }, 200);
+});
