@@ -38,7 +38,7 @@ const METRICS = ["voice_calls", "voice_ms", "chat_calls", "chat_ms", "inbound_ca
 
 /** The CREATE TRIGGER statements of the usage aggregate, read from the migration. */
 function usageTriggers() {
-  const text = readFileSync(join(repo, "migrations/0004_tree_usage.sql"), "utf8");
+  const text = readFileSync(join(repo, "migrations/0005_tree_usage.sql"), "utf8");
   const found = text.match(/CREATE TRIGGER usage_daily_subtree_\w+[\s\S]*?\nEND;/g) ?? [];
   if (found.length !== 3) throw new Error(`expected 3 usage_daily_subtree_* triggers in the migration, found ${found.length}`);
   return found.map((t) => ({ name: /CREATE TRIGGER (\w+)/.exec(t)[1], sql: t }));

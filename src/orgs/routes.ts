@@ -10,6 +10,7 @@ import { createOrganization, runCommittedHooks } from "./service";
 import { updateOrganizationSettings } from "./settings";
 import { OrganizationSchema, toOrganizationView } from "./view";
 import { authorizeParent } from "./parent";
+import { rolesOf } from "../auth/org-context";
 
 const SlugField = z.string().trim().min(1).max(63).toLowerCase();
 const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100");
@@ -111,8 +112,10 @@ export const orgRoutes = newRouter()
   .openapi(create, async (c) => {
     const body = c.req.valid("json");
     const principal = c.var.principal;
-    // An API key creates on behalf of the user who made the key.
-    const creatorUserId = principal.kind === "api_key" ? principal.createdBy : principal.userId;
+    // An API key creates on behalf of the user who made it, while that user still belongs
+    // to the key's org: someone who left must not gain a seat in a new child.
+    let creatorUserId = principal.kind === "api_key" ? principal.createdBy : principal.userId;
+    if (principal.kind === "api_key" && creatorUserId && !(await rolesOf(c.var.db, creatorUserId, principal.orgId))) creatorUserId = null;
     if (body.parent_id) {
       await authorizeParent(c, body.parent_id);
     } else if (principal.kind === "api_key") {

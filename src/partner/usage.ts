@@ -3,7 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 /**
  * Partner usage reads the daily rollups of issue 4: `usage_daily` for one org's own usage,
  * `usage_subtree_daily` for an org plus all its descendants (kept exact by the triggers of
- * migration 0004_tree_usage). Either way one primary-key range of at most 367 rows,
+ * migration 0005_tree_usage). Either way one primary-key range of at most 367 rows,
  * whatever the size of the tree; `summarize` (usage/summary.ts) turns them into figures.
  */
 export function rollupsSql(table: "own" | "subtree", orgId: string, fromDay: string, toDay: string): SQL {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { memberships, organizations, orgSlugHistory } from "../../src/db/schema";
 import { slugify } from "../../src/orgs/slug";
-import { addMember, call, createUser, db, expectProblem, tenant, uniq } from "../harness";
+import { addMember, call, createKey, createUser, db, expectProblem, tenant, uniq } from "../harness";
+import { forgetAll } from "../../src/auth/cache";
 
 describe("POST /admin/organizations", () => {
   it("creates an org with status provisioning, the creator as owner, in one batch", async () => {
@@ -194,5 +195,19 @@ describe("PATCH /admin/organization", () => {
     await addMember(t.org, m, ["member"]);
     expectProblem(await call("PATCH", "/admin/organization", { token: m.session, org: t.org.id, body: { name: "x" } }), 403, "insufficient_scope");
     expect((await call("GET", "/admin/organization", { token: m.session, org: t.org.id })).status).toBe(200);
+  });
+});
+
+describe("child creation by an org API key", () => {
+  it("does not seat the key's creator in the child once they have left the parent org", async () => {
+    const t = await tenant();
+    const admin = await createUser();
+    await addMember(t.org, admin, ["admin"]);
+    const key = await createKey(t.org, { createdBy: admin.id });
+    await db().delete(memberships).where(eq(memberships.userId, admin.id));
+    forgetAll();
+    const child = await call("POST", "/admin/organizations", { token: key.token, body: { name: "After", parent_id: t.org.id } });
+    expect(child.status).toBe(201);
+    expect(await db().select().from(memberships).where(eq(memberships.orgId, child.json.id))).toEqual([]);
   });
 });
