@@ -13,7 +13,7 @@ export type HeartbeatResult = { ok: true; lease: Lease } | { ok: false; reason: 
 /** The free plan's limit: what an org gets before provisioning configured it. */
 export const DEFAULT_CONCURRENCY_LIMIT = 1;
 /** Ended calls wait this long before the alarm hands them to the usage queue in one batch. */
-const FLUSH_DELAY_MS = 500;
+const FLUSH_DELAY_MS = 1_500;
 const FLUSH_MAX = 500;
 
 type LeaseRow = {
