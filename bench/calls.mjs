@@ -22,9 +22,22 @@ async function api(method, path, { token, org, body } = {}) {
   const headers = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   if (org) headers["x-anyreach-org"] = org;
-  const res = await fetch(BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
+  // A fresh connection per call with a deadline: a pooled keep-alive socket left over from a
+  // long request was seen to stall forever.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(BASE + path, {
+        method,
+        headers: { ...headers, connection: "close" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : null };
+    } catch (err) {
+      if (attempt >= 3 || method !== "GET") throw err;
+    }
+  }
 }
 
 function startWrangler(dir) {
