@@ -186,6 +186,7 @@ async function main() {
     const floorRps = (floor.requests.average + floorAfter.requests.average) / 2;
     out.calls_start_end = { rps: calls.requests.average, p50_ms: calls.latency.p50, non2xx: calls.non2xx, refused_429: refused, errors: calls.errors };
     out.calls_ratio_to_floor = calls.requests.average / floorRps;
+    progress(`floor ${floorRps.toFixed(0)} req/s; calls ${calls.requests.average.toFixed(0)} req/s (${out.calls_ratio_to_floor.toFixed(2)}x)`);
 
     progress("one object, driven in the worker");
     // One org's Durable Object: acquire/release pairs driven inside the worker (10 in
@@ -207,6 +208,7 @@ async function main() {
       oversubscribed: after.peak > after.limit || drive.max_held > after.limit,
     };
 
+    progress(`one object: ${out.one_object.granted_pairs_per_s} granted pairs/s, peak ${after.peak} of ${after.limit}`);
     progress("one object over HTTP");
     // The same object over HTTP (10 connections, limit 5): pairs/s and the object's peak.
     const hotHttp = hotOrgs[1];
