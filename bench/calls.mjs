@@ -4,7 +4,7 @@
 // Absolute numbers depend on the machine (and on whatever else shares its cores); the
 // ratios to the GET /healthz floor measured in the same run are what to compare.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -22,18 +22,31 @@ async function api(method, path, { token, org, body } = {}) {
   const headers = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   if (org) headers["x-anyreach-org"] = org;
-  const res = await fetch(BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
+  // A fresh connection per call with a deadline: a pooled keep-alive socket left over from a
+  // long request was seen to stall forever.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(BASE + path, {
+        method,
+        headers: { ...headers, connection: "close" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : null };
+    } catch (err) {
+      if (attempt >= 3 || method !== "GET") throw err;
+    }
+  }
 }
 
 function startWrangler(dir) {
-  const child = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", dir], {
-    stdio: ["ignore", "ignore", "pipe"],
+  mkdirSync("bench/results", { recursive: true });
+  const log = openSync("bench/results/calls-wrangler.log", "w");
+  return spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", dir], {
+    stdio: ["ignore", log, log],
     detached: true, // its own process group, so workerd can be made to die with it
   });
-  child.stderr.on("data", () => {});
-  return child;
 }
 
 function stopWrangler(child) {
@@ -57,8 +70,11 @@ async function signIn(email) {
   throw new Error("no sign-in mail");
 }
 
+const progress = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+
 async function waitActive(token, orgId, t0) {
   for (;;) {
+    if (Date.now() - t0 > 60_000) throw new Error(`org ${orgId} not active after 60 s`);
     const r = await api("GET", "/admin/organization/provisioning", { token, org: orgId });
     if (r.json?.status === "active") return Date.now() - t0;
     if (r.json?.status === "provisioning_failed") throw new Error(`provisioning failed: ${r.json.failure_reason}`);
@@ -71,8 +87,20 @@ const run = (opts) => autocannon({ connections: 10, duration: DURATION, ...opts 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "bench-calls-"));
   ensureDevVars();
+  try {
+    await fetch(`${BASE}/healthz`);
+    throw new Error(`port ${PORT} is already serving: stop that server first`);
+  } catch (err) {
+    if (String(err.message).startsWith("port")) throw err;
+  }
   execFileSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], { stdio: "ignore" });
   const wrangler = startWrangler(dir);
+  for (const sig of ["SIGINT", "SIGTERM"]) {
+    process.on(sig, () => {
+      stopWrangler(wrangler);
+      process.exit(130);
+    });
+  }
   const out = {};
   try {
     for (let i = 0; ; i++) {
@@ -83,6 +111,7 @@ async function main() {
       await sleep(100);
     }
 
+    progress("wrangler dev is up; seeding");
     // Seed: one user; ORGS orgs created through the API (timing creation → active); a key each.
     const { token } = await signIn(`bench${Date.now()}@example.com`);
     const orgs = [];
@@ -99,12 +128,31 @@ async function main() {
         }),
       );
     }
+    // More orgs kept out of the round-robin load (a request cut off by autocannon's clock
+    // can leave a lease behind): two for the single-object runs, ten for the usage probe.
+    const hotOrgs = [];
+    for (const name of ["Hot DO", "Hot HTTP", ...Array.from({ length: 10 }, (_, i) => `Probe ${i}`)]) {
+      const created = await api("POST", "/admin/organizations", { token, body: { name } });
+      await waitActive(token, created.json.id, Date.now());
+      const key = await api("POST", "/admin/organization-pats", { token, org: created.json.id, body: { name: "bench" } });
+      hotOrgs.push({ id: created.json.id, key: key.json.token });
+    }
     out.org_create_to_active_ms = { p50: pct(activeMs, 50), p90: pct(activeMs, 90), max: Math.max(...activeMs), n: activeMs.length };
 
+    progress(`seeded ${orgs.length} orgs; measuring`);
     // Floor: a trivial route.
     const floor = await run({ url: `${BASE}/healthz` });
     out.healthz_rps = floor.requests.average;
 
+    // Calls autocannon started but, stopped by the clock, never ended: end them so the
+    // phases after this one start from free slots.
+    const open = new Map();
+    const endOpenCalls = async () => {
+      for (const [id, org] of open) await api("POST", `/admin/calls/${id}/end`, { token: org.key });
+      open.clear();
+    };
+
+    progress("calls across orgs");
     // Call start + end across all orgs; every pair takes the next org round-robin.
     let next = 0;
     let refused = 0;
@@ -120,21 +168,30 @@ async function main() {
           },
           onResponse: (status, body, ctx) => {
             ctx.callId = status === 201 ? JSON.parse(body).id : "call_refused";
+            if (status === 201) open.set(ctx.callId, ctx.org);
             if (status === 429) refused++;
           },
         },
         {
           method: "POST",
           setupRequest: (req, ctx) => ({ ...req, path: `/admin/calls/${ctx.callId}/end`, headers: { authorization: `Bearer ${ctx.org.key}` } }),
+          onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
         },
       ],
     });
+    await endOpenCalls();
+    // The floor again: other work on the machine moves both, so compare with the mean.
+    const floorAfter = await run({ url: `${BASE}/healthz` });
+    out.healthz_rps_after = floorAfter.requests.average;
+    const floorRps = (floor.requests.average + floorAfter.requests.average) / 2;
     out.calls_start_end = { rps: calls.requests.average, p50_ms: calls.latency.p50, non2xx: calls.non2xx, refused_429: refused, errors: calls.errors };
-    out.calls_ratio_to_floor = calls.requests.average / floor.requests.average;
+    out.calls_ratio_to_floor = calls.requests.average / floorRps;
+    progress(`floor ${floorRps.toFixed(0)} req/s; calls ${calls.requests.average.toFixed(0)} req/s (${out.calls_ratio_to_floor.toFixed(2)}x)`);
 
+    progress("one object, driven in the worker");
     // One org's Durable Object: acquire/release pairs driven inside the worker (10 in
     // parallel against a limit of 5, so refusals happen), then counted by the object.
-    const hot = orgs[0];
+    const hot = hotOrgs[0];
     await api("POST", `/dev/organizations/${hot.id}/concurrency-limit`, { body: { limit: 5 } });
     await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 500, parallel: 10 } }); // warm-up
     const drive = (await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 10_000, parallel: 10 } })).json;
@@ -151,8 +208,11 @@ async function main() {
       oversubscribed: after.peak > after.limit || drive.max_held > after.limit,
     };
 
+    progress(`one object: ${out.one_object.granted_pairs_per_s} granted pairs/s, peak ${after.peak} of ${after.limit}`);
+    progress("one object over HTTP");
     // The same object over HTTP (10 connections, limit 5): pairs/s and the object's peak.
-    await api("POST", `/dev/organizations/${orgs[1].id}/concurrency-limit`, { body: { limit: 5 } });
+    const hotHttp = hotOrgs[1];
+    await api("POST", `/dev/organizations/${hotHttp.id}/concurrency-limit`, { body: { limit: 5 } });
     let httpRefused = 0;
     const oneHttp = await run({
       url: BASE,
@@ -160,25 +220,33 @@ async function main() {
         {
           method: "POST",
           path: "/admin/calls",
-          headers: { authorization: `Bearer ${orgs[1].key}`, "content-type": "application/json" },
+          headers: { authorization: `Bearer ${hotHttp.key}`, "content-type": "application/json" },
           body: '{"channel":"voice","direction":"outbound"}',
           onResponse: (status, body, ctx) => {
             ctx.callId = status === 201 ? JSON.parse(body).id : "call_refused";
+            if (status === 201) open.set(ctx.callId, hotHttp);
             if (status === 429) httpRefused++;
           },
         },
-        { method: "POST", setupRequest: (req, ctx) => ({ ...req, path: `/admin/calls/${ctx.callId}/end`, headers: { authorization: `Bearer ${orgs[1].key}` } }) },
+        {
+          method: "POST",
+          setupRequest: (req, ctx) => ({ ...req, path: `/admin/calls/${ctx.callId}/end`, headers: { authorization: `Bearer ${hotHttp.key}` } }),
+          onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
+        },
       ],
     });
-    const peakHttp = (await api("GET", `/dev/organizations/${orgs[1].id}/concurrency`)).json;
+    await endOpenCalls();
+    const peakHttp = (await api("GET", `/dev/organizations/${hotHttp.id}/concurrency`)).json;
     out.one_object_http = { pairs_per_s: oneHttp.requests.average / 2, refused_429: httpRefused, peak: peakHttp.peak, limit: peakHttp.limit, oversubscribed: peakHttp.peak > peakHttp.limit };
 
+    progress("usage lag");
     // Usage lag: end a call, poll the summary until it counts it.
     await sleep(3000);
     const lags = [];
-    for (const o of orgs.slice(10, 20)) {
+    for (const o of hotOrgs.slice(2)) {
       const before = (await api("GET", "/admin/usage/summary", { token: o.key })).json.voice_calls;
       const c = await api("POST", "/admin/calls", { token: o.key, body: { channel: "voice", direction: "inbound" } });
+      if (c.status !== 201) throw new Error(`usage probe: call refused (${c.status})`);
       await api("POST", `/admin/calls/${c.json.id}/end`, { token: o.key });
       const t0 = Date.now();
       while ((await api("GET", "/admin/usage/summary", { token: o.key })).json.voice_calls === before) await sleep(50);

@@ -3,12 +3,13 @@ import { makeDb, type Db } from "../db/client";
 import { runBatch } from "../db/batch";
 import type { Env } from "../env";
 import { backoffSeconds } from "../lib/backoff";
+import type { CallRecordRow, UsageEventRow } from "../db/schema";
 import type { UsageMessage } from "./messages";
 import { callRecordOf, callRecordStatements, dayOf, eventOfCall, rollupStatements } from "./rollups";
 
 function statementsOf(db: Db, messages: UsageMessage[]): BatchItem<"sqlite">[] {
-  const records = [];
-  const events = [];
+  const records: CallRecordRow[] = [];
+  const events: UsageEventRow[] = [];
   for (const m of messages) {
     if (m.type === "calls_ended") {
       for (const c of m.calls) {
