@@ -3,7 +3,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-worker
 import { generateKeyPair, exportJWK } from "jose";
 // @ts-expect-error plain ESM helper shared with `npm start`
 import { testVars } from "./scripts/dev-vars.mjs";
-import { fakeOutbound } from "./test/fakes/outbound";
+import { fakeOutbound } from "./test/fakes/outbound.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
