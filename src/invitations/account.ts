@@ -82,7 +82,7 @@ export async function acceptInvitation(env: Env, db: Db, userId: string, id: str
       asBatch([
         db
           .update(invitations)
-          .set({ status: "accepted", respondedAt: now, updatedAt: now })
+          .set({ status: "accepted", updatedAt: now })
           .where(and(eq(invitations.id, id), eq(invitations.status, "pending"), gt(invitations.expiresAt, now))),
         abortUnlessChanged(db),
         db.insert(memberships).values({ orgId: inv.orgId, userId, roles: inv.role, createdAt: now }).onConflictDoNothing(),
@@ -97,7 +97,7 @@ export async function acceptInvitation(env: Env, db: Db, userId: string, id: str
     forgetMembership(userId, inv.orgId);
   }
   const org = (await db.select({ id: organizations.id, name: organizations.name, slug: organizations.slug }).from(organizations).where(eq(organizations.id, inv.orgId)))[0];
-  return { ...toInvitationView({ ...inv, status: "accepted", respondedAt: now, updatedAt: now }), organization: org ?? null };
+  return { ...toInvitationView({ ...inv, status: "accepted", updatedAt: now }), organization: org ?? null };
 }
 
 export async function declineInvitation(env: Env, db: Db, userId: string, id: string, actor: Actor) {
@@ -108,7 +108,7 @@ export async function declineInvitation(env: Env, db: Db, userId: string, id: st
       asBatch([
         db
           .update(invitations)
-          .set({ status: "declined", respondedAt: now, updatedAt: now })
+          .set({ status: "declined", updatedAt: now })
           .where(and(eq(invitations.id, id), eq(invitations.status, "pending"))),
         abortUnlessChanged(db),
         auditStatement(db, { orgId: inv.orgId, actor, action: "invitation.declined", targetType: "invitation", targetId: id, after: { user_id: userId } }),
@@ -118,5 +118,5 @@ export async function declineInvitation(env: Env, db: Db, userId: string, id: st
     if (isStaleWrite(err)) throw await lostRace(env, db, userId, id);
     throw err;
   }
-  return toInvitationView({ ...inv, status: "declined", respondedAt: now, updatedAt: now });
+  return toInvitationView({ ...inv, status: "declined", updatedAt: now });
 }

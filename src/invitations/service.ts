@@ -154,7 +154,17 @@ export async function listInvitations(db: Db, orgId: string, q: { status: Invita
     revoked: eq(invitations.status, "revoked"),
   };
   const rows = await db
-    .select()
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      role: invitations.role,
+      status: invitations.status,
+      expiresAt: invitations.expiresAt,
+      sendCount: invitations.sendCount,
+      invitedBy: invitations.invitedBy,
+      createdAt: invitations.createdAt,
+      updatedAt: invitations.updatedAt,
+    })
     .from(invitations)
     .where(and(eq(invitations.orgId, orgId), byStatus[q.status], before ? lt(invitations.id, before) : undefined))
     .orderBy(desc(invitations.id))

@@ -25,7 +25,10 @@ export function invitationStatus(r: Pick<InvitationRow, "status" | "expiresAt">,
   return r.status === "pending" && r.expiresAt <= now ? "expired" : r.status;
 }
 
-export function toInvitationView(r: InvitationRow): InvitationView {
+/** The columns a view needs; list queries select only these. */
+export type InvitationViewRow = Pick<InvitationRow, "id" | "email" | "role" | "status" | "expiresAt" | "sendCount" | "invitedBy" | "createdAt" | "updatedAt">;
+
+export function toInvitationView(r: InvitationViewRow): InvitationView {
   return {
     id: r.id,
     email: r.email,
