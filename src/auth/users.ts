@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
+import { runBatch } from "../db/batch";
 import { users, type OrganizationRow } from "../db/schema";
 import { newId } from "../lib/crypto";
 import { buildOrganizationRow, generateSlug, organizationStatements, isUniqueViolation } from "../orgs/service";
@@ -27,7 +28,7 @@ export async function findOrCreateUser(
     if (existing.emailVerifiedAt === null) {
       stmts.push(db.update(users).set({ emailVerifiedAt: Date.now() }).where(eq(users.id, existing.id)));
     }
-    if (stmts.length > 0) await db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    await runBatch(db, stmts);
     return { user: existing, created: false, firstOrg: null };
   }
   const now = Date.now();

@@ -1,8 +1,13 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
 
+/** drizzle's batch wants a non-empty tuple; our statement lists always start with one. */
+export function asBatch(stmts: BatchItem<"sqlite">[]): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
+  if (stmts.length === 0) throw new Error("empty batch");
+  return stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+}
+
 /** Runs statements as one D1 batch (one transaction); an empty list does nothing. */
 export async function runBatch(db: Db, stmts: BatchItem<"sqlite">[]): Promise<void> {
-  const [first, ...rest] = stmts;
-  if (first) await db.batch([first, ...rest]);
+  if (stmts.length > 0) await db.batch(asBatch(stmts));
 }

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
 import { ApiError } from "../http/errors";
+import { asBatch } from "./batch";
 
 /**
  * A batch statement that aborts the whole D1 batch when the statement just before it
@@ -18,12 +19,6 @@ export function abortUnlessChanged(db: Db): BatchItem<"sqlite"> {
 export function isStaleWrite(err: unknown): boolean {
   const msg = String((err as { message?: string })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
   return msg.includes("stale_write") || msg.includes("batch_guard");
-}
-
-/** drizzle's batch wants a non-empty tuple; our statement lists always start with one. */
-export function asBatch(stmts: BatchItem<"sqlite">[]): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
-  if (stmts.length === 0) throw new Error("empty batch");
-  return stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
 }
 
 /** Runs a batch of guarded statements; a lost race becomes a 409 the client may retry. */

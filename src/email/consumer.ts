@@ -1,5 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { makeDb } from "../db/client";
+import { runBatch } from "../db/batch";
 import { emailDeliveries } from "../db/schema";
 import type { Env } from "../env";
 import { mailerFor } from "../adapters/mail";
@@ -40,8 +41,7 @@ export async function consumeEmail(batch: MessageBatch<EmailMessage>, env: Env):
   }
   if (sent.length === 0) return;
   try {
-    const [first, ...rest] = sent.map(({ row }) => db.insert(emailDeliveries).values(row).onConflictDoNothing());
-    await db.batch([first!, ...rest]);
+    await runBatch(db, sent.map(({ row }) => db.insert(emailDeliveries).values(row).onConflictDoNothing()));
     for (const { msg } of sent) msg.ack();
   } catch (err) {
     // Not recorded: retry, so the record is written (the provider gets the same idempotency key).

@@ -1,7 +1,8 @@
 import { and, desc, eq, gt, isNotNull, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { invitations, memberships, organizations, users, type InvitationRow } from "../db/schema";
-import { abortUnlessChanged, asBatch, isStaleWrite } from "../db/guard";
+import { abortUnlessChanged, isStaleWrite } from "../db/guard";
+import { asBatch } from "../db/batch";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
 import { paginate } from "../http/pagination";

@@ -1,7 +1,8 @@
 import { and, desc, eq, gt, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { invitations, type InvitableRole, type InvitationRow } from "../db/schema";
-import { abortUnlessChanged, asBatch, isStaleWrite } from "../db/guard";
+import { abortUnlessChanged, isStaleWrite } from "../db/guard";
+import { asBatch } from "../db/batch";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
 import { decodeCursor, paginate } from "../http/pagination";

@@ -1,5 +1,6 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
+import { asBatch } from "../db/batch";
 import { memberships, organizations, type OrganizationRow } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { newId } from "../lib/crypto";
@@ -109,7 +110,7 @@ export async function createOrganization(db: Db, input: CreateOrgInput): Promise
   const slug = input.slug ? await checkRequestedSlug(db, input.slug) : await generateSlug(db, input.name);
   const org = buildOrganizationRow(input, slug);
   try {
-    await db.batch(organizationStatements(db, org, input) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    await db.batch(asBatch(organizationStatements(db, org, input)));
   } catch (err) {
     if (isUniqueViolation(err, "slug")) throw new ApiError("slug_taken", `The slug "${slug}" is already taken.`);
     throw err;

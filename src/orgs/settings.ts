@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
+import { asBatch } from "../db/batch";
 import { organizations, orgSlugHistory, type BillingAddress, type OrganizationRow } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { forgetOrg } from "../auth/cache";
@@ -61,7 +62,7 @@ export async function updateOrganizationSettings(
   }
   stmts.push(...extra(after));
   try {
-    await db.batch(stmts as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    await db.batch(asBatch(stmts));
   } catch (err) {
     if (isUniqueViolation(err, "slug")) throw new ApiError("slug_taken", `The slug "${set.slug}" is already taken.`);
     throw err;

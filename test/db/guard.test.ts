@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { auditLog, memberships } from "../../src/db/schema";
-import { abortUnlessChanged, asBatch, isStaleWrite } from "../../src/db/guard";
+import { abortUnlessChanged, isStaleWrite } from "../../src/db/guard";
+import { asBatch } from "../../src/db/batch";
 import { auditStatement } from "../../src/audit/log";
 import { createOrg, createUser, db } from "../harness";
 

@@ -5,7 +5,8 @@ import { addMember, call, createKey, createPat, createUser, db, expectProblem } 
 import { as, ownersOf, rolesInDb, team } from "./fixtures";
 import { transferPlan } from "../../src/members/ownership";
 import { getMember } from "../../src/members/service";
-import { asBatch, isStaleWrite } from "../../src/db/guard";
+import { isStaleWrite } from "../../src/db/guard";
+import { asBatch } from "../../src/db/batch";
 
 const TRANSFER = "/admin/organization/transfer-ownership";
 
