@@ -11,3 +11,8 @@ export function asBatch(stmts: BatchItem<"sqlite">[]): [BatchItem<"sqlite">, ...
 export async function runBatch(db: Db, stmts: BatchItem<"sqlite">[]): Promise<void> {
   if (stmts.length > 0) await db.batch(asBatch(stmts));
 }
+
+/** The text of a D1 error, including its cause, for the constraint classifiers to match on. */
+export function dbErrorText(err: unknown): string {
+  return String((err as { message?: string })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
+}

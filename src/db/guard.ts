@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
 import { ApiError } from "../http/errors";
-import { asBatch } from "./batch";
+import { asBatch, dbErrorText } from "./batch";
 
 /**
  * A batch statement that aborts the whole D1 batch when the statement just before it
@@ -17,7 +17,7 @@ export function abortUnlessChanged(db: Db): BatchItem<"sqlite"> {
 }
 
 export function isStaleWrite(err: unknown): boolean {
-  const msg = String((err as { message?: string })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
+  const msg = dbErrorText(err);
   return msg.includes("stale_write") || msg.includes("batch_guard");
 }
 

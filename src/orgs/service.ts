@@ -1,6 +1,6 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
-import { asBatch } from "../db/batch";
+import { asBatch, dbErrorText } from "../db/batch";
 import { memberships, organizations, type OrganizationRow } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { newId } from "../lib/crypto";
@@ -93,13 +93,12 @@ export function organizationStatements(db: Db, org: OrganizationRow, input: Crea
 }
 
 export function isUniqueViolation(err: unknown, hint?: string): boolean {
-  const msg = String((err as { message?: string })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
+  const msg = dbErrorText(err);
   return (msg.includes("UNIQUE constraint failed") || msg.includes("slug_taken")) && (!hint || msg.includes(hint));
 }
 
 export function isForeignKeyViolation(err: unknown): boolean {
-  const msg = String((err as { message?: string })?.message ?? err) + String((err as { cause?: unknown })?.cause ?? "");
-  return msg.includes("FOREIGN KEY constraint failed");
+  return dbErrorText(err).includes("FOREIGN KEY constraint failed");
 }
 
 /**
