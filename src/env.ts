@@ -1,4 +1,5 @@
 import type { Db } from "./db/client";
+import { ApiError } from "./http/errors";
 import type { Principal } from "./auth/principal";
 import type { OrgContext } from "./auth/org-context";
 import type { OrgConcurrency } from "./calls/concurrency-object";
@@ -59,4 +60,12 @@ export type AppEnv = { Bindings: Env; Variables: Variables };
 
 export function isDevelopment(env: Env): boolean {
   return env.ENVIRONMENT === "development";
+}
+
+/**
+ * Development-only routes answer exactly like a missing route anywhere else: production
+ * config has no such route.
+ */
+export function requireDevelopment(c: { env: Env; req: { method: string; path: string } }): void {
+  if (!isDevelopment(c.env)) throw new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`);
 }

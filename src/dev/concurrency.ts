@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { isDevelopment, type Env } from "../env";
-import { ApiError } from "../http/errors";
+import { requireDevelopment } from "../env";
 import { errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { newId } from "../lib/crypto";
 import { concurrencyOf, leaseMs, setConcurrencyLimit } from "../calls/client";
@@ -37,25 +36,20 @@ const drive = createRoute({
   },
 });
 
-function devOnly(c: { env: Env; req: { method: string; path: string } }): void {
-  // Production config has no such route: answer as if it did not exist.
-  if (!isDevelopment(c.env)) throw new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`);
-}
-
 export const devConcurrencyRoutes = newRouter()
   .openapi(setLimit, async (c) => {
-    devOnly(c);
+    requireDevelopment(c);
     const { id } = c.req.valid("param");
     const { limit } = c.req.valid("json");
     await setConcurrencyLimit(c.env, c.var.db, id, limit);
     return c.json({ org_id: id, limit }, 200);
   })
   .openapi(status, async (c) => {
-    devOnly(c);
+    requireDevelopment(c);
     return c.json(await concurrencyOf(c.env, c.req.valid("param").id).getStatus(), 200);
   })
   .openapi(drive, async (c) => {
-    devOnly(c);
+    requireDevelopment(c);
     const { org_id: orgId, pairs, parallel } = c.req.valid("json");
     const stub = concurrencyOf(c.env, orgId);
     const ttl = leaseMs(c.env);

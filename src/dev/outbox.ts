@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { emailDeliveries } from "../db/schema";
-import { isDevelopment } from "../env";
-import { ApiError } from "../http/errors";
+import { requireDevelopment } from "../env";
 import { errorResponses, json, newRouter } from "../http/openapi";
 
 const outbox = createRoute({
@@ -18,8 +17,7 @@ const outbox = createRoute({
 });
 
 export const devRoutes = newRouter().openapi(outbox, async (c) => {
-  // Production config has no such route: answer as if it did not exist.
-  if (!isDevelopment(c.env)) throw new ApiError("not_found", `No route for GET ${c.req.path}.`);
+  requireDevelopment(c);
   const { to } = c.req.valid("query");
   const rows = await c.var.db
     .select()

@@ -1,12 +1,14 @@
 import { inArray } from "drizzle-orm";
 import { makeDb } from "../db/client";
 import { runBatch } from "../db/batch";
+import { backoffSeconds } from "../lib/backoff";
 import { emailDeliveries } from "../db/schema";
 import type { Env } from "../env";
 import { mailerFor } from "../adapters/mail";
 import { render, type EmailMessage } from "./messages";
 
-const backoff = (attempts: number) => ({ delaySeconds: Math.min(300, 2 ** attempts) });
+/** 2 s, 4 s, 8 s … capped at five minutes: the shared queue backoff with a 2 s base. */
+const backoff = (attempts: number) => ({ delaySeconds: backoffSeconds(attempts, 2) });
 
 /**
  * Consumer of the `email` queue. At-least-once delivery: a message whose key is already
