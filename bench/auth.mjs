@@ -12,12 +12,23 @@ try {
   const floorA = await measure("GET /healthz", { url: `${server.base}/healthz` });
   const rows = [
     await measure("GET /admin/organization (ak_)", { url, headers: { authorization: `Bearer ${demo.apiKey}` } }),
-    await measure("GET /admin/organization (pat_ + X-Anyreach-Org)", { url, headers: { authorization: `Bearer ${pat.token}`, "x-anyreach-org": demo.org.id } }),
-    await measure("GET /admin/organization (session + X-Anyreach-Org)", { url, headers: { authorization: `Bearer ${demo.session}`, "x-anyreach-org": demo.org.id } }),
+    await measure("GET /admin/organization (pat_ + X-Anyreach-Org)", {
+      url,
+      headers: { authorization: `Bearer ${pat.token}`, "x-anyreach-org": demo.org.id },
+    }),
+    await measure("GET /admin/organization (session + X-Anyreach-Org)", {
+      url,
+      headers: { authorization: `Bearer ${demo.session}`, "x-anyreach-org": demo.org.id },
+    }),
   ];
   const floorB = await measure("GET /healthz", { url: `${server.base}/healthz` });
   const target = { rps: 0.7, p99: 2 };
-  report("Authenticated reads vs the runtime floor (10 connections)", mergeFloor(floorA, floorB), rows, Object.fromEntries(rows.map((r) => [r.name, target])));
+  report(
+    "Authenticated reads vs the runtime floor (10 connections)",
+    mergeFloor(floorA, floorB),
+    rows,
+    Object.fromEntries(rows.map((r) => [r.name, target])),
+  );
 } finally {
   server.stop();
   server.cleanup();

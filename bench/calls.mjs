@@ -123,7 +123,11 @@ async function main() {
           const created = await api("POST", "/admin/organizations", { token, body: { name: `Bench ${i + j}` } });
           if (created.status !== 201) throw new Error(`create org: ${created.status}`);
           activeMs.push(await waitActive(token, created.json.id, t0));
-          const key = await api("POST", "/admin/organization-pats", { token, org: created.json.id, body: { name: "bench" } });
+          const key = await api("POST", "/admin/organization-pats", {
+            token,
+            org: created.json.id,
+            body: { name: "bench" },
+          });
           orgs.push({ id: created.json.id, key: key.json.token });
         }),
       );
@@ -134,10 +138,19 @@ async function main() {
     for (const name of ["Hot DO", "Hot HTTP", ...Array.from({ length: 10 }, (_, i) => `Probe ${i}`)]) {
       const created = await api("POST", "/admin/organizations", { token, body: { name } });
       await waitActive(token, created.json.id, Date.now());
-      const key = await api("POST", "/admin/organization-pats", { token, org: created.json.id, body: { name: "bench" } });
+      const key = await api("POST", "/admin/organization-pats", {
+        token,
+        org: created.json.id,
+        body: { name: "bench" },
+      });
       hotOrgs.push({ id: created.json.id, key: key.json.token });
     }
-    out.org_create_to_active_ms = { p50: pct(activeMs, 50), p90: pct(activeMs, 90), max: Math.max(...activeMs), n: activeMs.length };
+    out.org_create_to_active_ms = {
+      p50: pct(activeMs, 50),
+      p90: pct(activeMs, 90),
+      max: Math.max(...activeMs),
+      n: activeMs.length,
+    };
 
     progress(`seeded ${orgs.length} orgs; measuring`);
     // Floor: a trivial route.
@@ -164,7 +177,11 @@ async function main() {
           path: "/admin/calls",
           setupRequest: (req, ctx) => {
             ctx.org = orgs[next++ % orgs.length];
-            return { ...req, headers: { authorization: `Bearer ${ctx.org.key}`, "content-type": "application/json" }, body: '{"channel":"voice","direction":"outbound"}' };
+            return {
+              ...req,
+              headers: { authorization: `Bearer ${ctx.org.key}`, "content-type": "application/json" },
+              body: '{"channel":"voice","direction":"outbound"}',
+            };
           },
           onResponse: (status, body, ctx) => {
             ctx.callId = status === 201 ? JSON.parse(body).id : "call_refused";
@@ -174,7 +191,11 @@ async function main() {
         },
         {
           method: "POST",
-          setupRequest: (req, ctx) => ({ ...req, path: `/admin/calls/${ctx.callId}/end`, headers: { authorization: `Bearer ${ctx.org.key}` } }),
+          setupRequest: (req, ctx) => ({
+            ...req,
+            path: `/admin/calls/${ctx.callId}/end`,
+            headers: { authorization: `Bearer ${ctx.org.key}` },
+          }),
           onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
         },
       ],
@@ -184,9 +205,17 @@ async function main() {
     const floorAfter = await run({ url: `${BASE}/healthz` });
     out.healthz_rps_after = floorAfter.requests.average;
     const floorRps = (floor.requests.average + floorAfter.requests.average) / 2;
-    out.calls_start_end = { rps: calls.requests.average, p50_ms: calls.latency.p50, non2xx: calls.non2xx, refused_429: refused, errors: calls.errors };
+    out.calls_start_end = {
+      rps: calls.requests.average,
+      p50_ms: calls.latency.p50,
+      non2xx: calls.non2xx,
+      refused_429: refused,
+      errors: calls.errors,
+    };
     out.calls_ratio_to_floor = calls.requests.average / floorRps;
-    progress(`floor ${floorRps.toFixed(0)} req/s; calls ${calls.requests.average.toFixed(0)} req/s (${out.calls_ratio_to_floor.toFixed(2)}x)`);
+    progress(
+      `floor ${floorRps.toFixed(0)} req/s; calls ${calls.requests.average.toFixed(0)} req/s (${out.calls_ratio_to_floor.toFixed(2)}x)`,
+    );
 
     progress("one object, driven in the worker");
     // One org's Durable Object: acquire/release pairs driven inside the worker (10 in
@@ -194,7 +223,9 @@ async function main() {
     const hot = hotOrgs[0];
     await api("POST", `/dev/organizations/${hot.id}/concurrency-limit`, { body: { limit: 5 } });
     await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 500, parallel: 10 } }); // warm-up
-    const drive = (await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 10_000, parallel: 10 } })).json;
+    const drive = (
+      await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 10_000, parallel: 10 } })
+    ).json;
     const after = (await api("GET", `/dev/organizations/${hot.id}/concurrency`)).json;
     out.one_object = {
       granted_pairs_per_s: Math.round((drive.granted / drive.elapsed_ms) * 1000),
@@ -230,14 +261,24 @@ async function main() {
         },
         {
           method: "POST",
-          setupRequest: (req, ctx) => ({ ...req, path: `/admin/calls/${ctx.callId}/end`, headers: { authorization: `Bearer ${hotHttp.key}` } }),
+          setupRequest: (req, ctx) => ({
+            ...req,
+            path: `/admin/calls/${ctx.callId}/end`,
+            headers: { authorization: `Bearer ${hotHttp.key}` },
+          }),
           onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
         },
       ],
     });
     await endOpenCalls();
     const peakHttp = (await api("GET", `/dev/organizations/${hotHttp.id}/concurrency`)).json;
-    out.one_object_http = { pairs_per_s: oneHttp.requests.average / 2, refused_429: httpRefused, peak: peakHttp.peak, limit: peakHttp.limit, oversubscribed: peakHttp.peak > peakHttp.limit };
+    out.one_object_http = {
+      pairs_per_s: oneHttp.requests.average / 2,
+      refused_429: httpRefused,
+      peak: peakHttp.peak,
+      limit: peakHttp.limit,
+      oversubscribed: peakHttp.peak > peakHttp.limit,
+    };
 
     progress("usage lag");
     // Usage lag: end a call, poll the summary until it counts it.
@@ -260,10 +301,18 @@ async function main() {
 
   console.log(JSON.stringify(out, null, 2));
   const ok = (b) => (b ? "PASS" : "FAIL");
-  console.log(`\ncalls start+end across ${ORGS} orgs: ${out.calls_ratio_to_floor.toFixed(2)}x of /healthz (target >= 0.5) ${ok(out.calls_ratio_to_floor >= 0.5)}`);
-  console.log(`one Durable Object: ${out.one_object.granted_pairs_per_s} granted pairs/s, oversubscribed=${out.one_object.oversubscribed} (target >= 500, none) ${ok(out.one_object.granted_pairs_per_s >= 500 && !out.one_object.oversubscribed)}`);
-  console.log(`org creation -> active p50: ${out.org_create_to_active_ms.p50} ms (target <= 5000) ${ok(out.org_create_to_active_ms.p50 <= 5000)}`);
-  console.log(`usage visible after call end p50/max: ${out.usage_visible_after_end_ms.p50}/${out.usage_visible_after_end_ms.max} ms (target <= 5000) ${ok(out.usage_visible_after_end_ms.max <= 5000)}`);
+  console.log(
+    `\ncalls start+end across ${ORGS} orgs: ${out.calls_ratio_to_floor.toFixed(2)}x of /healthz (target >= 0.5) ${ok(out.calls_ratio_to_floor >= 0.5)}`,
+  );
+  console.log(
+    `one Durable Object: ${out.one_object.granted_pairs_per_s} granted pairs/s, oversubscribed=${out.one_object.oversubscribed} (target >= 500, none) ${ok(out.one_object.granted_pairs_per_s >= 500 && !out.one_object.oversubscribed)}`,
+  );
+  console.log(
+    `org creation -> active p50: ${out.org_create_to_active_ms.p50} ms (target <= 5000) ${ok(out.org_create_to_active_ms.p50 <= 5000)}`,
+  );
+  console.log(
+    `usage visible after call end p50/max: ${out.usage_visible_after_end_ms.p50}/${out.usage_visible_after_end_ms.max} ms (target <= 5000) ${ok(out.usage_visible_after_end_ms.max <= 5000)}`,
+  );
   console.log("Figures are noisy on a shared 2-core machine; compare the ratios.");
 }
 

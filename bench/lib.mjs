@@ -23,11 +23,15 @@ export function d1(persistDir, args) {
 export async function startServer({ port, persistDir = mkdtempSync(join(tmpdir(), "anyreach-bench-")), vars = {} }) {
   d1(persistDir, ["migrations", "apply", "DB"]);
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const child = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, ...varArgs], {
-    stdio: ["ignore", "ignore", "pipe"],
-    detached: true, // its own process group, so workerd dies with it
-    env: { ...process.env, CI: "1" },
-  });
+  const child = spawn(
+    WRANGLER,
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, ...varArgs],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+      detached: true, // its own process group, so workerd dies with it
+      env: { ...process.env, CI: "1" },
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const base = `http://127.0.0.1:${port}`;
@@ -39,7 +43,8 @@ export async function startServer({ port, persistDir = mkdtempSync(join(tmpdir()
   process.on("exit", stop);
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${base}/healthz`)).ok) return { base, persistDir, stop, cleanup: () => rmSync(persistDir, { recursive: true, force: true }) };
+      if ((await fetch(`${base}/healthz`)).ok)
+        return { base, persistDir, stop, cleanup: () => rmSync(persistDir, { recursive: true, force: true }) };
     } catch {}
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -64,17 +69,29 @@ export async function measure(name, opts) {
 export function report(title, floor, rows, targets = {}) {
   const fmt = (n, d = 0) => n.toFixed(d).padStart(8);
   console.log(`\n${title}`);
-  console.log(`${"route".padEnd(48)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"×floor".padStart(8)} ${"p99×fl".padStart(8)} ${"non2xx".padStart(7)}  target`);
+  console.log(
+    `${"route".padEnd(48)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"×floor".padStart(8)} ${"p99×fl".padStart(8)} ${"non2xx".padStart(7)}  target`,
+  );
   for (const r of [floor, ...rows]) {
     const ratio = r.rps / floor.rps;
     const p99r = r.p99 / Math.max(floor.p99, 1);
     const t = targets[r.name];
-    const verdict = !t ? "" : `${ratio >= (t.rps ?? 0) && p99r <= (t.p99 ?? Infinity) ? "MET" : "MISSED"} (≥${t.rps ?? "-"}×${t.p99 ? `, p99 ≤${t.p99}×` : ""})`;
-    console.log(`${r.name.padEnd(48)} ${fmt(r.rps)} ${fmt(r.p50, 1)} ${fmt(r.p99, 1)} ${fmt(ratio, 2)} ${fmt(p99r, 2)} ${String(r.non2xx).padStart(7)}  ${verdict}`);
+    const verdict = !t
+      ? ""
+      : `${ratio >= (t.rps ?? 0) && p99r <= (t.p99 ?? Infinity) ? "MET" : "MISSED"} (≥${t.rps ?? "-"}×${t.p99 ? `, p99 ≤${t.p99}×` : ""})`;
+    console.log(
+      `${r.name.padEnd(48)} ${fmt(r.rps)} ${fmt(r.p50, 1)} ${fmt(r.p99, 1)} ${fmt(ratio, 2)} ${fmt(p99r, 2)} ${String(r.non2xx).padStart(7)}  ${verdict}`,
+    );
   }
 }
 
 /** Averages two floor runs (before and after) so drift during the run is visible and halved. */
 export function mergeFloor(a, b) {
-  return { name: "GET /healthz (floor, mean of 2)", rps: (a.rps + b.rps) / 2, p50: (a.p50 + b.p50) / 2, p99: (a.p99 + b.p99) / 2, non2xx: a.non2xx + b.non2xx };
+  return {
+    name: "GET /healthz (floor, mean of 2)",
+    rps: (a.rps + b.rps) / 2,
+    p50: (a.p50 + b.p50) / 2,
+    p99: (a.p99 + b.p99) / 2,
+    non2xx: a.non2xx + b.non2xx,
+  };
 }

@@ -72,7 +72,10 @@ async function waitUntil(fn, what, timeoutMs = 30_000) {
 
 async function signIn(email) {
   await api("POST", "/auth/email/start", { body: { email } });
-  const mail = await waitUntil(async () => (await api("GET", `/dev/outbox?to=${encodeURIComponent(email)}`)).data[0], "the sign-in mail");
+  const mail = await waitUntil(
+    async () => (await api("GET", `/dev/outbox?to=${encodeURIComponent(email)}`)).data[0],
+    "the sign-in mail",
+  );
   const code = /\b(\d{6})\b/.exec(mail.subject)[1];
   return api("POST", "/auth/email/verify", { body: { email, code } });
 }
@@ -82,8 +85,12 @@ function seedSql(orgId) {
   const lines = [];
   for (let i = 1; i < MEMBERS; i++) {
     const id = `usr_bench${String(i).padStart(4, "0")}`;
-    lines.push(`INSERT INTO users (id, email, email_verified_at, created_at) VALUES (${sqlString(id)}, 'member${i}@bench.example', ${now}, ${now});`);
-    lines.push(`INSERT INTO memberships (org_id, user_id, roles, created_at) VALUES (${sqlString(orgId)}, ${sqlString(id)}, 'member', ${now + i});`);
+    lines.push(
+      `INSERT INTO users (id, email, email_verified_at, created_at) VALUES (${sqlString(id)}, 'member${i}@bench.example', ${now}, ${now});`,
+    );
+    lines.push(
+      `INSERT INTO memberships (org_id, user_id, roles, created_at) VALUES (${sqlString(orgId)}, ${sqlString(id)}, 'member', ${now + i});`,
+    );
   }
   for (let i = 0; i < INVITATIONS; i++) {
     lines.push(
@@ -109,11 +116,27 @@ async function main() {
   console.log(`persist dir: ${persist}`);
   wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist]);
   const jwtSecret = randomBytes(32).toString("base64url");
-  dev = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist, "--var", `JWT_SECRET:${jwtSecret}`, "--var", `APP_URL:${BASE}`], {
-    stdio: ["ignore", "ignore", "inherit"],
-    detached: true, // its own process group, so workerd goes down with it
-    env: { ...process.env, CI: "1" },
-  });
+  dev = spawn(
+    WRANGLER,
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(PORT),
+      "--persist-to",
+      persist,
+      "--var",
+      `JWT_SECRET:${jwtSecret}`,
+      "--var",
+      `APP_URL:${BASE}`,
+    ],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+      detached: true, // its own process group, so workerd goes down with it
+      env: { ...process.env, CI: "1" },
+    },
+  );
   await waitUntil(async () => (await fetch(`${BASE}/healthz`)).ok, "wrangler dev", 60_000);
 
   const { token, organizations } = await signIn(`owner-${Date.now()}@bench.example`);
@@ -142,7 +165,10 @@ async function main() {
           {
             method: "POST",
             path: "/admin/invitations",
-            setupRequest: (req) => ({ ...req, body: JSON.stringify({ email: `b${process.pid}-${n++}@bench.example`, role: "member" }) }),
+            setupRequest: (req) => ({
+              ...req,
+              body: JSON.stringify({ email: `b${process.pid}-${n++}@bench.example`, role: "member" }),
+            }),
           },
         ],
       },
@@ -163,10 +189,23 @@ async function main() {
     rows.push({ ...mid, bad: slices.reduce((a, x) => a + x.bad, 0), ratios: slices.map((x) => x.ratio) });
   }
 
-  console.log(`\n${CONNECTIONS} connections; each route ${ROUNDS} × ${slice} s, each slice right after ${slice} s of GET /healthz (the floor).`);
-  console.log("Ratio = median over the slices of route req/s ÷ adjacent floor req/s; req/s and latencies are from that median slice.");
+  console.log(
+    `\n${CONNECTIONS} connections; each route ${ROUNDS} × ${slice} s, each slice right after ${slice} s of GET /healthz (the floor).`,
+  );
+  console.log(
+    "Ratio = median over the slices of route req/s ÷ adjacent floor req/s; req/s and latencies are from that median slice.",
+  );
   console.log("The machine is shared with other work: absolute figures are noisy, compare the ratios.\n");
-  console.log("route".padEnd(44) + "req/s".padStart(8) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "floor req/s".padStart(13) + "of floor".padStart(10) + "  slices" + "non-2xx".padStart(22));
+  console.log(
+    "route".padEnd(44) +
+      "req/s".padStart(8) +
+      "p50 ms".padStart(8) +
+      "p99 ms".padStart(8) +
+      "floor req/s".padStart(13) +
+      "of floor".padStart(10) +
+      "  slices" +
+      "non-2xx".padStart(22),
+  );
   for (const r of rows) {
     console.log(
       r.title.padEnd(44) +

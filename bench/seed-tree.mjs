@@ -27,20 +27,31 @@ function args(argv) {
     const key = a.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
     const next = argv[i + 1];
     if (next === undefined || next.startsWith("--")) out[key] = true;
-    else out[key] = next, i++;
+    else (out[key] = next), i++;
   }
   for (const k of ["fanout", "depth", "days"]) out[k] = Number(out[k]);
   return out;
 }
 
 // The counters of usage_daily (migration 0003) that usage_subtree_daily sums.
-const METRICS = ["voice_calls", "voice_ms", "chat_calls", "chat_ms", "inbound_calls", "outbound_calls", "workflow_runs_total", "workflow_runs_success", "workflow_runs_failed"];
+const METRICS = [
+  "voice_calls",
+  "voice_ms",
+  "chat_calls",
+  "chat_ms",
+  "inbound_calls",
+  "outbound_calls",
+  "workflow_runs_total",
+  "workflow_runs_success",
+  "workflow_runs_failed",
+];
 
 /** The CREATE TRIGGER statements of the usage aggregate, read from the migration. */
 function usageTriggers() {
   const text = readFileSync(join(repo, "migrations/0005_tree_usage.sql"), "utf8");
   const found = text.match(/CREATE TRIGGER usage_daily_subtree_\w+[\s\S]*?\nEND;/g) ?? [];
-  if (found.length !== 3) throw new Error(`expected 3 usage_daily_subtree_* triggers in the migration, found ${found.length}`);
+  if (found.length !== 3)
+    throw new Error(`expected 3 usage_daily_subtree_* triggers in the migration, found ${found.length}`);
   return found.map((t) => ({ name: /CREATE TRIGGER (\w+)/.exec(t)[1], sql: t }));
 }
 
@@ -116,7 +127,10 @@ export function seedTree(opts) {
 
 function main() {
   const opts = args(process.argv.slice(2));
-  if (!opts.root) throw new Error("usage: node bench/seed-tree.mjs --root <org_id> --persist-to <dir> [--fanout 10 --depth 5 --days 30]");
+  if (!opts.root)
+    throw new Error(
+      "usage: node bench/seed-tree.mjs --root <org_id> --persist-to <dir> [--fanout 10 --depth 5 --days 30]",
+    );
   console.log(JSON.stringify(seedTree(opts)));
 }
 

@@ -33,7 +33,11 @@ async function prepare(name, fanout, depth) {
     const email = `bench-${name}@anyreach.local`;
     const { token: session, organizations } = await signIn(server.base, email);
     const org = organizations[0];
-    const key = await api(server.base, "POST", "/admin/organization-pats", { token: session, org: org.id, body: { name: "tree bench" } });
+    const key = await api(server.base, "POST", "/admin/organization-pats", {
+      token: session,
+      org: org.id,
+      body: { name: "tree bench" },
+    });
     creds = { orgId: org.id, key: key.token };
   } finally {
     server.stop();
@@ -41,8 +45,17 @@ async function prepare(name, fanout, depth) {
   }
   const seeded = seedTree({ root: creds.orgId, persistTo: persistDir, fanout, depth, days: 30, end: END_DAY });
   const firstOfDepth = (d) => (fanout ** d - 1) / (fanout - 1);
-  console.log(`seeded ${name}: ${seeded.orgs} orgs, ${seeded.usage_rows} rollup rows in ${seeded.seconds.toFixed(1)} s`);
-  return { name, persistDir, ...creds, orgs: seeded.orgs, deep: seqId(firstOfDepth(depth + 1) - 1), mid: seqId(firstOfDepth(2) - 1) };
+  console.log(
+    `seeded ${name}: ${seeded.orgs} orgs, ${seeded.usage_rows} rollup rows in ${seeded.seconds.toFixed(1)} s`,
+  );
+  return {
+    name,
+    persistDir,
+    ...creds,
+    orgs: seeded.orgs,
+    deep: seqId(firstOfDepth(depth + 1) - 1),
+    mid: seqId(firstOfDepth(2) - 1),
+  };
 }
 
 /** One round on one tree: floor, the size-independent routes, floor again. */
@@ -55,9 +68,15 @@ async function round(tree, extra) {
     const rows = {};
     rows.floorA = await measure("GET /healthz", { url: `${server.base}/healthz`, duration: SECONDS });
     rows.children = await measure("list children (root)", get(`${P}/organizations`));
-    rows.deepChildren = await measure("list children (depth-5 parent: subtree check)", get(`${P}/organizations?parent_id=${tree.deep}`));
+    rows.deepChildren = await measure(
+      "list children (depth-5 parent: subtree check)",
+      get(`${P}/organizations?parent_id=${tree.deep}`),
+    );
     rows.view = await measure("view child (depth 5, breadcrumb)", get(`${P}/organizations/${tree.deep}`));
-    rows.single = await measure("usage scope=single (depth 5)", get(`${P}/usage-summary?${WINDOW}&scope=single&org_id=${tree.deep}`));
+    rows.single = await measure(
+      "usage scope=single (depth 5)",
+      get(`${P}/usage-summary?${WINDOW}&scope=single&org_id=${tree.deep}`),
+    );
     if (extra) {
       // Single requests one after another: `amount` replaces the timed run.
       const one = (path) => {
@@ -66,7 +85,10 @@ async function round(tree, extra) {
       };
       rows.rareSingle = await measure("search rare q (1 connection)", one(`${P}/organizations/search?q=no-such-org`));
       rows.common = await measure("search common q (10 connections)", get(`${P}/organizations/search?q=client-1`));
-      rows.usageAllSingle = await measure("usage scope=all, 30 days (1 connection)", one(`${P}/usage-summary?${WINDOW}`));
+      rows.usageAllSingle = await measure(
+        "usage scope=all, 30 days (1 connection)",
+        one(`${P}/usage-summary?${WINDOW}`),
+      );
       rows.usageAll = await measure("usage scope=all, 30 days (10 connections)", get(`${P}/usage-summary?${WINDOW}`));
     }
     rows.floorB = await measure("GET /healthz", { url: `${server.base}/healthz`, duration: SECONDS });
@@ -101,10 +123,21 @@ for (let i = 0; i < ROUNDS; i++) {
 
 const med = (tree, key, field = "rps") => median(results[tree].map((r) => r[key][field]));
 const medRatio = (tree, key) => median(results[tree].map((r) => r[key].rps / r.floor));
-console.log(`\nPartner console, ${ROUNDS} alternated rounds, ${SECONDS} s per route, 10 connections unless said; medians.`);
-console.log(`111k tree: ${big.orgs} orgs; small tree: ${small.orgs} orgs. Floor GET /healthz: ${med("big", "floorA").toFixed(0)} / ${med("small", "floorA").toFixed(0)} req/s.`);
-console.log(`${"route".padEnd(48)} ${"111k req/s".padStart(11)} ${"×floor".padStart(7)} ${"small req/s".padStart(12)} ${"×floor".padStart(7)} ${"small/111k".padStart(11)}  target ≤1.3×`);
-for (const [key, label] of [["children", "list children (root)"], ["deepChildren", "list children (depth-5 parent)"], ["view", "view child (depth 5)"], ["single", "usage scope=single (depth 5)"]]) {
+console.log(
+  `\nPartner console, ${ROUNDS} alternated rounds, ${SECONDS} s per route, 10 connections unless said; medians.`,
+);
+console.log(
+  `111k tree: ${big.orgs} orgs; small tree: ${small.orgs} orgs. Floor GET /healthz: ${med("big", "floorA").toFixed(0)} / ${med("small", "floorA").toFixed(0)} req/s.`,
+);
+console.log(
+  `${"route".padEnd(48)} ${"111k req/s".padStart(11)} ${"×floor".padStart(7)} ${"small req/s".padStart(12)} ${"×floor".padStart(7)} ${"small/111k".padStart(11)}  target ≤1.3×`,
+);
+for (const [key, label] of [
+  ["children", "list children (root)"],
+  ["deepChildren", "list children (depth-5 parent)"],
+  ["view", "view child (depth 5)"],
+  ["single", "usage scope=single (depth 5)"],
+]) {
   const slow = medRatio("small", key) / medRatio("big", key);
   console.log(
     `${label.padEnd(48)} ${med("big", key).toFixed(0).padStart(11)} ${medRatio("big", key).toFixed(2).padStart(7)} ${med("small", key).toFixed(0).padStart(12)} ${medRatio("small", key).toFixed(2).padStart(7)} ${slow.toFixed(2).padStart(11)}  ${slow <= 1.3 ? "MET" : "MISSED"}`,
@@ -113,8 +146,12 @@ for (const [key, label] of [["children", "list children (root)"], ["deepChildren
 const rare = med("big", "rareSingle", "p50");
 const usage = med("big", "usageAllSingle", "p50");
 console.log(`search rare q, 1 connection: p50 ${rare} ms (target ≤ 100) ${rare <= 100 ? "MET" : "MISSED"}`);
-console.log(`search common q, 10 connections: ${med("big", "common").toFixed(0)} req/s = ${medRatio("big", "common").toFixed(2)}× floor (target ≥ 0.20) ${medRatio("big", "common") >= 0.2 ? "MET" : "MISSED"}`);
-console.log(`usage scope=all over 111k orgs × 30 days, 1 connection: p50 ${usage} ms (target ≤ 100) ${usage <= 100 ? "MET" : "MISSED"}; 10 connections: ${medRatio("big", "usageAll").toFixed(2)}× floor`);
+console.log(
+  `search common q, 10 connections: ${med("big", "common").toFixed(0)} req/s = ${medRatio("big", "common").toFixed(2)}× floor (target ≥ 0.20) ${medRatio("big", "common") >= 0.2 ? "MET" : "MISSED"}`,
+);
+console.log(
+  `usage scope=all over 111k orgs × 30 days, 1 connection: p50 ${usage} ms (target ≤ 100) ${usage <= 100 ? "MET" : "MISSED"}; 10 connections: ${medRatio("big", "usageAll").toFixed(2)}× floor`,
+);
 
 // The strategies that lost, timed as SQL in the same D1 file (server stopped).
 const root = big.orgId;
@@ -132,9 +169,15 @@ const sumAgg = `SELECT sum(voice_calls), sum(voice_ms), sum(chat_calls) FROM usa
 console.log(`\nSQL alone in the 111k D1 file (median of 5, D1 meta.duration):`);
 console.log(`  search rare q, plain recursive CTE over parent_id:      ${timeSql(big.persistDir, cte).toFixed(1)} ms`);
 console.log(`  search rare q, materialized path range (kept):          ${timeSql(big.persistDir, path).toFixed(1)} ms`);
-console.log(`  usage scope=all, recursive CTE + per-org rollups:       ${timeSql(big.persistDir, sumCte, 3).toFixed(1)} ms`);
-console.log(`  usage scope=all, path range + per-org rollups:          ${timeSql(big.persistDir, sumLive, 3).toFixed(1)} ms`);
-console.log(`  usage scope=all, pre-aggregated subtree rollups (kept): ${timeSql(big.persistDir, sumAgg).toFixed(1)} ms`);
+console.log(
+  `  usage scope=all, recursive CTE + per-org rollups:       ${timeSql(big.persistDir, sumCte, 3).toFixed(1)} ms`,
+);
+console.log(
+  `  usage scope=all, path range + per-org rollups:          ${timeSql(big.persistDir, sumLive, 3).toFixed(1)} ms`,
+);
+console.log(
+  `  usage scope=all, pre-aggregated subtree rollups (kept): ${timeSql(big.persistDir, sumAgg).toFixed(1)} ms`,
+);
 console.log(`\n(2 shared CPU cores: other work on the machine moves absolute figures; compare ratios.)`);
 
 if (!process.env.BENCH_KEEP) for (const t of [big, small]) rmSync(t.persistDir, { recursive: true, force: true });

@@ -5,7 +5,11 @@ async function api(base, method, path, { token, org, body } = {}) {
   const headers = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   if (org) headers["x-anyreach-org"] = org;
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const json = res.status === 204 ? null : await res.json();
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${json?.code ?? ""} ${json?.detail ?? ""}`);
   return json;
@@ -37,7 +41,11 @@ export async function seedDemo(base, email = "demo@anyreach.local") {
   });
   const childSlug = `${org.slug}-client`;
   let child = organizations.find((o) => o.slug === childSlug);
-  if (!child) child = await api(base, "POST", "/admin/organizations", { token: key.token, body: { name: "Demo Client", slug: childSlug, parent_id: org.id } });
+  if (!child)
+    child = await api(base, "POST", "/admin/organizations", {
+      token: key.token,
+      body: { name: "Demo Client", slug: childSlug, parent_id: org.id },
+    });
   return { email, session, org, child, apiKey: key.token };
 }
 

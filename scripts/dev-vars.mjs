@@ -15,7 +15,10 @@ export function ensureDevVars(dir = process.cwd()) {
   const path = `${dir}/.dev.vars`;
   if (!existsSync(path)) {
     const example = readFileSync(`${dir}/.dev.vars.example`, "utf8");
-    const filled = example.replace(/^([A-Z0-9_]+)=generate$/gm, (_, k) => `${k}=${randomBytes(32).toString("base64url")}`);
+    const filled = example.replace(
+      /^([A-Z0-9_]+)=generate$/gm,
+      (_, k) => `${k}=${randomBytes(32).toString("base64url")}`,
+    );
     writeFileSync(path, filled, { mode: 0o600 });
   }
   return parseVars(readFileSync(path, "utf8"));
@@ -26,6 +29,7 @@ export function testVars(dir = process.cwd()) {
   const path = `${dir}/.dev.vars`;
   if (existsSync(path)) return parseVars(readFileSync(path, "utf8"));
   const example = parseVars(readFileSync(`${dir}/.dev.vars.example`, "utf8"));
-  for (const k of Object.keys(example)) if (example[k] === "generate") example[k] = randomBytes(32).toString("base64url");
+  for (const k of Object.keys(example))
+    if (example[k] === "generate") example[k] = randomBytes(32).toString("base64url");
   return example;
 }

@@ -9,10 +9,15 @@ const base = `http://127.0.0.1:${port}`;
 const wrangler = "node_modules/.bin/wrangler";
 
 ensureDevVars();
-const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "1" } });
+const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], {
+  stdio: "inherit",
+  env: { ...process.env, CI: "1" },
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const dev = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+const dev = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(port)], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
 dev.stdout.on("data", (d) => process.stdout.write(d));
 const stop = () => {
   dev.kill("SIGTERM");

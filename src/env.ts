@@ -1,5 +1,5 @@
 import type { Db } from "./db/client";
-import { ApiError } from "./http/errors";
+import { AppError } from "./lib/errors";
 import type { Principal } from "./auth/principal";
 import type { OrgContext } from "./auth/org-context";
 import type { OrgConcurrency } from "./calls/concurrency-object";
@@ -67,5 +67,5 @@ export function isDevelopment(env: Env): boolean {
  * config has no such route.
  */
 export function requireDevelopment(c: { env: Env; req: { method: string; path: string } }): void {
-  if (!isDevelopment(c.env)) throw new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`);
+  if (!isDevelopment(c.env)) throw new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`);
 }

@@ -51,7 +51,12 @@ export async function call(method: string, path: string, opts: CallOptions = {})
 export function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number, code: string) {
   expect({ status: res.status, code: res.json?.code }).toEqual({ status, code });
   expect(res.headers.get("content-type")).toContain("application/problem+json");
-  expect(res.json).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
+  expect(res.json).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+  });
   expect(res.json.request_id).toMatch(/\S+/);
   expect(res.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
 }
@@ -65,13 +70,18 @@ export async function createUser(email = `${uniq("u")}@example.com`): Promise<Te
   const now = Date.now();
   await d.batch([
     d.insert(users).values({ id, email, name: null, emailVerifiedAt: now, createdAt: now }),
-    d.insert(sessions).values({ id: sessionId, userId: id, createdAt: now, expiresAt: now + SESSION_TTL_SECONDS * 1000 }),
+    d
+      .insert(sessions)
+      .values({ id: sessionId, userId: id, createdAt: now, expiresAt: now + SESSION_TTL_SECONDS * 1000 }),
   ]);
   const session = await signSession(env, { userId: id, sessionId, email });
   return { id, email, session, sessionId };
 }
 
-export async function createOrg(owner: TestUser, opts: { name?: string; slug?: string; parentId?: string } = {}): Promise<OrganizationRow> {
+export async function createOrg(
+  owner: TestUser,
+  opts: { name?: string; slug?: string; parentId?: string } = {},
+): Promise<OrganizationRow> {
   return createOrganization(db(), {
     name: opts.name ?? uniq("Org "),
     slug: opts.slug,
@@ -82,16 +92,31 @@ export async function createOrg(owner: TestUser, opts: { name?: string; slug?: s
 }
 
 export async function addMember(org: { id: string }, user: TestUser, roles: Role[]): Promise<void> {
-  await db().insert(memberships).values({ orgId: org.id, userId: user.id, roles: formatRoles(roles), createdAt: Date.now() });
+  await db()
+    .insert(memberships)
+    .values({ orgId: org.id, userId: user.id, roles: formatRoles(roles), createdAt: Date.now() });
 }
 
-export async function createPat(user: TestUser, opts: { scopes?: Scope[]; expiresAt?: number | null } = {}): Promise<string> {
-  const { token } = await createPersonalToken(db(), user.id, { name: "test", scopes: opts.scopes, expires_at: opts.expiresAt ?? null });
+export async function createPat(
+  user: TestUser,
+  opts: { scopes?: Scope[]; expiresAt?: number | null } = {},
+): Promise<string> {
+  const { token } = await createPersonalToken(db(), user.id, {
+    name: "test",
+    scopes: opts.scopes,
+    expires_at: opts.expiresAt ?? null,
+  });
   return token;
 }
 
-export async function createKey(org: { id: string }, opts: { scopes?: Scope[]; createdBy?: string } = {}): Promise<{ token: string; id: string }> {
-  const { row, token } = await createApiKey(db(), org.id, opts.createdBy ?? null, scopesOfRoles(["admin"]), { name: "test key", scopes: opts.scopes });
+export async function createKey(
+  org: { id: string },
+  opts: { scopes?: Scope[]; createdBy?: string } = {},
+): Promise<{ token: string; id: string }> {
+  const { row, token } = await createApiKey(db(), org.id, opts.createdBy ?? null, scopesOfRoles(["admin"]), {
+    name: "test key",
+    scopes: opts.scopes,
+  });
   return { token, id: row.id };
 }
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { sessions, users } from "../db/schema";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
 import { requireUser } from "../auth/middleware";
 import { sessionCache } from "../auth/cache";
@@ -73,7 +73,13 @@ const revokeToken = createRoute({
   responses: { 204: { description: "Revoked" }, ...errorResponses },
 });
 
-const SessionSchema = z.object({ id: z.string(), created_at: z.string(), expires_at: z.string(), user_agent: z.string().nullable(), current: z.boolean() });
+const SessionSchema = z.object({
+  id: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  user_agent: z.string().nullable(),
+  current: z.boolean(),
+});
 
 const listSessions = createRoute({
   method: "get",
@@ -115,8 +121,11 @@ export const accountRoutes = newRouter()
       listMembershipsOfUser(db, p.userId),
     ]);
     const user = userRows[0];
-    if (!user) throw new ApiError("invalid_credential", "The user of this credential no longer exists.");
-    return c.json({ user: toUserView(user), organizations: rows.map((r) => toMembershipView(r.org, parseRoles(r.roles))) }, 200);
+    if (!user) throw new AppError("invalid_credential", "The user of this credential no longer exists.");
+    return c.json(
+      { user: toUserView(user), organizations: rows.map((r) => toMembershipView(r.org, parseRoles(r.roles))) },
+      200,
+    );
   })
   .openapi(createToken, async (c) => {
     const p = requireUser(c);
@@ -162,7 +171,8 @@ export const accountRoutes = newRouter()
     const p = requireUser(c);
     let id = c.req.valid("param").id;
     if (id === "current") {
-      if (p.kind !== "session" || !p.sessionId) throw new ApiError("unprocessable", "This request is not made with a session.");
+      if (p.kind !== "session" || !p.sessionId)
+        throw new AppError("unprocessable", "This request is not made with a session.");
       id = p.sessionId;
     }
     const rows = await c.var.db
@@ -170,7 +180,7 @@ export const accountRoutes = newRouter()
       .set({ revokedAt: Date.now() })
       .where(and(eq(sessions.id, id), eq(sessions.userId, p.userId), isNull(sessions.revokedAt)))
       .returning({ id: sessions.id });
-    if (!rows[0]) throw new ApiError("not_found", "Session not found.");
+    if (!rows[0]) throw new AppError("not_found", "Session not found.");
     sessionCache.delete(id);
     return c.body(null, 204);
   });

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { memberships, personalTokens } from "../db/schema";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { newId, sha256Hex } from "../lib/crypto";
 import { patCache } from "../auth/cache";
 import { mintPersonalToken } from "../auth/token-format";
@@ -17,14 +17,14 @@ export async function userScopeCeiling(db: Db, userId: string): Promise<Set<Scop
 
 export function resolveExpiry(input: { expires_at?: number | null; expires_in_days?: number }): number | null {
   if (input.expires_at !== undefined && input.expires_in_days !== undefined) {
-    throw new ApiError("validation_failed", "Give either expires_at or expires_in_days, not both.", {
+    throw new AppError("validation_failed", "Give either expires_at or expires_in_days, not both.", {
       errors: [{ field: "expires_in_days", message: "conflicts with expires_at" }],
     });
   }
   if (input.expires_in_days !== undefined) return Date.now() + input.expires_in_days * 86_400_000;
   if (input.expires_at === undefined || input.expires_at === null) return null;
   if (input.expires_at <= Date.now()) {
-    throw new ApiError("validation_failed", "expires_at must be in the future.", {
+    throw new AppError("validation_failed", "expires_at must be in the future.", {
       errors: [{ field: "expires_at", message: "must be in the future (epoch milliseconds)" }],
     });
   }
@@ -35,7 +35,8 @@ export function resolveExpiry(input: { expires_at?: number | null; expires_in_da
 export function grantScopes(requested: Scope[] | undefined, ceiling: Set<Scope>): Scope[] {
   if (!requested) return sortScopes(ceiling);
   const over = requested.filter((s) => !withImplied(ceiling).has(s));
-  if (over.length > 0) throw new ApiError("insufficient_scope", `You cannot grant scopes you do not hold: ${over.join(", ")}.`);
+  if (over.length > 0)
+    throw new AppError("insufficient_scope", `You cannot grant scopes you do not hold: ${over.join(", ")}.`);
   return sortScopes(requested);
 }
 
@@ -68,7 +69,11 @@ export async function listPersonalTokens(db: Db, userId: string, limit: number, 
     .select()
     .from(personalTokens)
     .where(
-      and(eq(personalTokens.userId, userId), isNull(personalTokens.revokedAt), before ? lt(personalTokens.id, before) : undefined),
+      and(
+        eq(personalTokens.userId, userId),
+        isNull(personalTokens.revokedAt),
+        before ? lt(personalTokens.id, before) : undefined,
+      ),
     )
     .orderBy(desc(personalTokens.id))
     .limit(limit + 1);
@@ -81,6 +86,6 @@ export async function revokePersonalToken(db: Db, userId: string, id: string): P
     .where(and(eq(personalTokens.id, id), eq(personalTokens.userId, userId), isNull(personalTokens.revokedAt)))
     .returning({ hash: personalTokens.tokenHash });
   const hit = rows[0];
-  if (!hit) throw new ApiError("not_found", "Token not found.");
+  if (!hit) throw new AppError("not_found", "Token not found.");
   patCache.delete(hit.hash);
 }

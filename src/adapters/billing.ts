@@ -13,7 +13,10 @@ export type CustomerInput = { orgId: string; name: string; email: string | null 
 export interface BillingProvider {
   readonly name: string;
   createCustomer(input: CustomerInput, idempotencyKey: string): Promise<{ id: string }>;
-  createSubscription(input: { orgId: string; customerId: string; plan: string }, idempotencyKey: string): Promise<{ id: string }>;
+  createSubscription(
+    input: { orgId: string; customerId: string; plan: string },
+    idempotencyKey: string,
+  ): Promise<{ id: string }>;
 }
 
 /** Development and tests: customers and subscriptions are rows in local_billing_objects. */
@@ -26,7 +29,12 @@ class LocalBilling implements BillingProvider {
       .insert(localBillingObjects)
       .values({ idempotencyKey: key, id: newId(prefix), kind, data, createdAt: Date.now() })
       .onConflictDoNothing();
-    const row = (await this.db.select({ id: localBillingObjects.id }).from(localBillingObjects).where(eq(localBillingObjects.idempotencyKey, key)))[0];
+    const row = (
+      await this.db
+        .select({ id: localBillingObjects.id })
+        .from(localBillingObjects)
+        .where(eq(localBillingObjects.idempotencyKey, key))
+    )[0];
     if (!row) throw new Error(`local billing: ${kind} for ${key} vanished`);
     return row;
   }
@@ -52,7 +60,13 @@ class StripeBilling implements BillingProvider {
     const base = this.env.STRIPE_API_BASE ? new URL(this.env.STRIPE_API_BASE) : null;
     return new Stripe(key, {
       httpClient: Stripe.createFetchHttpClient(),
-      ...(base ? { host: base.hostname, port: Number(base.port || (base.protocol === "https:" ? 443 : 80)), protocol: base.protocol === "https:" ? "https" : "http" } : {}),
+      ...(base
+        ? {
+            host: base.hostname,
+            port: Number(base.port || (base.protocol === "https:" ? 443 : 80)),
+            protocol: base.protocol === "https:" ? "https" : "http",
+          }
+        : {}),
     });
   }
 

@@ -38,7 +38,8 @@ class HttpMailer implements Mailer {
 
 export function mailerFor(env: Env): Mailer {
   if (env.MAIL_PROVIDER === "http") {
-    if (!env.MAIL_API_URL || !env.MAIL_API_KEY) throw new Error("MAIL_PROVIDER=http needs MAIL_API_URL and MAIL_API_KEY");
+    if (!env.MAIL_API_URL || !env.MAIL_API_KEY)
+      throw new Error("MAIL_PROVIDER=http needs MAIL_API_URL and MAIL_API_KEY");
     return new HttpMailer(env.MAIL_API_URL, env.MAIL_API_KEY, env.MAIL_FROM);
   }
   return new LocalMailer();

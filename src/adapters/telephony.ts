@@ -18,8 +18,13 @@ class LocalCarrier implements Carrier {
   constructor(private readonly db: Db) {}
 
   async ensureTrunk(orgId: string) {
-    await this.db.insert(telephonyTrunks).values({ id: newId("trk"), orgId, provider: this.name, createdAt: Date.now() }).onConflictDoNothing();
-    const row = (await this.db.select({ id: telephonyTrunks.id }).from(telephonyTrunks).where(eq(telephonyTrunks.orgId, orgId)))[0];
+    await this.db
+      .insert(telephonyTrunks)
+      .values({ id: newId("trk"), orgId, provider: this.name, createdAt: Date.now() })
+      .onConflictDoNothing();
+    const row = (
+      await this.db.select({ id: telephonyTrunks.id }).from(telephonyTrunks).where(eq(telephonyTrunks.orgId, orgId))
+    )[0];
     if (!row) throw new Error("local carrier: trunk vanished");
     return row;
   }
@@ -31,7 +36,9 @@ class LocalCarrier implements Carrier {
       UPDATE phone_number_pool SET org_id = ${orgId}, assigned_at = ${Date.now()}
       WHERE number = (SELECT number FROM phone_number_pool WHERE org_id IS NULL ORDER BY number LIMIT 1)
         AND NOT EXISTS (SELECT 1 FROM phone_number_pool WHERE org_id = ${orgId})`);
-    const row = await this.db.get<{ number: string }>(sql`SELECT number FROM phone_number_pool WHERE org_id = ${orgId} LIMIT 1`);
+    const row = await this.db.get<{ number: string }>(
+      sql`SELECT number FROM phone_number_pool WHERE org_id = ${orgId} LIMIT 1`,
+    );
     if (!row) throw new Error("local carrier: the phone number pool is exhausted");
     return { number: row.number };
   }
@@ -67,7 +74,8 @@ class HttpCarrier implements Carrier {
 /** TELEPHONY_PROVIDER selects the carrier (wrangler.toml); "local" needs no network. */
 export function carrierFor(env: Env, db: Db): Carrier {
   if (env.TELEPHONY_PROVIDER === "http") {
-    if (!env.TELEPHONY_API_URL || !env.TELEPHONY_API_KEY) throw new Error("TELEPHONY_PROVIDER=http needs TELEPHONY_API_URL and TELEPHONY_API_KEY");
+    if (!env.TELEPHONY_API_URL || !env.TELEPHONY_API_KEY)
+      throw new Error("TELEPHONY_PROVIDER=http needs TELEPHONY_API_URL and TELEPHONY_API_KEY");
     return new HttpCarrier(env.TELEPHONY_API_URL, env.TELEPHONY_API_KEY);
   }
   return new LocalCarrier(db);

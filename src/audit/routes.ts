@@ -3,7 +3,7 @@ import { and, desc, eq, gte, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { auditLog, type AuditRow } from "../db/schema";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
 import { requireScope } from "../auth/middleware";
 import { AUDIT_ACTIONS } from "./log";
@@ -53,7 +53,9 @@ export async function listAuditLog(db: Db, orgId: string, f: AuditFilters & { be
   const since = f.since ? Date.parse(f.since) : undefined;
   const until = f.until ? Date.parse(f.until) : undefined;
   if (since !== undefined && until !== undefined && until <= since) {
-    throw new ApiError("validation_failed", "until must be after since.", { errors: [{ field: "until", message: "must be after since" }] });
+    throw new AppError("validation_failed", "until must be after since.", {
+      errors: [{ field: "until", message: "must be after since" }],
+    });
   }
   const rows = await db
     .select()
@@ -90,5 +92,8 @@ export const auditRoutes = newRouter().openapi(list, async (c) => {
   requireScope(c, "audit_log:read");
   const q = c.req.valid("query");
   const before = decodeCursor(q.cursor)?.[0];
-  return c.json(await listAuditLog(c.var.db, c.var.org.org.id, { ...q, before: typeof before === "string" ? before : null }), 200);
+  return c.json(
+    await listAuditLog(c.var.db, c.var.org.org.id, { ...q, before: typeof before === "string" ? before : null }),
+    200,
+  );
 });

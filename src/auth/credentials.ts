@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { apiKeys, personalTokens, sessions, users } from "../db/schema";
 import type { Env } from "../env";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import { apiKeyCache, oidcUserCache, patCache, sessionCache, type CachedApiKey, type CachedPat } from "./cache";
 import type { Principal } from "./principal";
@@ -21,8 +21,9 @@ function scopesOf(stored: string[]): Scope[] {
 }
 
 function checkLifecycle(c: { expiresAt: number | null; revoked: boolean }, what: string): void {
-  if (c.revoked) throw new ApiError("credential_revoked", `${what} has been revoked.`);
-  if (c.expiresAt !== null && c.expiresAt <= Date.now()) throw new ApiError("credential_expired", `${what} has expired.`);
+  if (c.revoked) throw new AppError("credential_revoked", `${what} has been revoked.`);
+  if (c.expiresAt !== null && c.expiresAt <= Date.now())
+    throw new AppError("credential_expired", `${what} has expired.`);
 }
 
 /** Writes `last_used_at` at most once a minute per credential, off the response path. */
@@ -32,7 +33,14 @@ function touch(db: Db, ctx: WaitUntil, kind: "pat" | "api_key", id: string): voi
   lastUsedWritten.set(id, now);
   if (lastUsedWritten.size > 50_000) lastUsedWritten.clear();
   const table = kind === "pat" ? personalTokens : apiKeys;
-  ctx.waitUntil(db.update(table).set({ lastUsedAt: now }).where(eq(table.id, id)).run().catch(() => undefined));
+  ctx.waitUntil(
+    db
+      .update(table)
+      .set({ lastUsedAt: now })
+      .where(eq(table.id, id))
+      .run()
+      .catch(() => undefined),
+  );
 }
 
 async function loadPat(db: Db, hash: string): Promise<CachedPat | null> {
@@ -40,7 +48,13 @@ async function loadPat(db: Db, hash: string): Promise<CachedPat | null> {
   if (cached !== undefined) return cached;
   const row = (await db.select().from(personalTokens).where(eq(personalTokens.tokenHash, hash)).limit(1))[0];
   const value = row
-    ? { id: row.id, userId: row.userId, scopes: scopesOf(row.scopes), expiresAt: row.expiresAt, revoked: row.revokedAt !== null }
+    ? {
+        id: row.id,
+        userId: row.userId,
+        scopes: scopesOf(row.scopes),
+        expiresAt: row.expiresAt,
+        revoked: row.revokedAt !== null,
+      }
     : null;
   patCache.set(hash, value);
   return value;
@@ -69,13 +83,20 @@ async function loadSession(db: Db, sessionId: string) {
   if (cached !== undefined) return cached;
   const row = (
     await db
-      .select({ userId: sessions.userId, expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt, email: users.email })
+      .select({
+        userId: sessions.userId,
+        expiresAt: sessions.expiresAt,
+        revokedAt: sessions.revokedAt,
+        email: users.email,
+      })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(eq(sessions.id, sessionId))
       .limit(1)
   )[0];
-  const value = row ? { userId: row.userId, email: row.email, expiresAt: row.expiresAt, revoked: row.revokedAt !== null } : null;
+  const value = row
+    ? { userId: row.userId, email: row.email, expiresAt: row.expiresAt, revoked: row.revokedAt !== null }
+    : null;
   sessionCache.set(sessionId, value);
   return value;
 }
@@ -85,17 +106,17 @@ export async function authenticateToken(env: Env, db: Db, ctx: WaitUntil, raw: s
   const parsed = parseToken(raw);
   switch (parsed.kind) {
     case "malformed":
-      throw new ApiError("invalid_credential", parsed.reason);
+      throw new AppError("invalid_credential", parsed.reason);
     case "pat": {
       const pat = await loadPat(db, await sha256Hex(raw));
-      if (!pat) throw new ApiError("invalid_credential", "Unknown personal access token.");
+      if (!pat) throw new AppError("invalid_credential", "Unknown personal access token.");
       checkLifecycle(pat, "Personal access token");
       touch(db, ctx, "pat", pat.id);
       return { kind: "pat", userId: pat.userId, tokenId: pat.id, scopes: pat.scopes };
     }
     case "api_key": {
       const key = await loadApiKey(db, await sha256Hex(raw));
-      if (!key || key.id !== parsed.keyId) throw new ApiError("invalid_credential", "Unknown API key.");
+      if (!key || key.id !== parsed.keyId) throw new AppError("invalid_credential", "Unknown API key.");
       checkLifecycle(key, "API key");
       touch(db, ctx, "api_key", key.id);
       return { kind: "api_key", keyId: key.id, orgId: key.orgId, scopes: key.scopes, createdBy: key.createdBy };
@@ -113,7 +134,7 @@ export async function authenticateToken(env: Env, db: Db, ctx: WaitUntil, raw: s
         return { kind: "session", userId: user.id, sessionId: null, email: user.email };
       }
       const session = await loadSession(db, verified.sessionId);
-      if (!session || session.userId !== verified.userId) throw new ApiError("invalid_credential", "Unknown session.");
+      if (!session || session.userId !== verified.userId) throw new AppError("invalid_credential", "Unknown session.");
       checkLifecycle(session, "Session");
       return { kind: "session", userId: session.userId, sessionId: verified.sessionId, email: session.email };
     }

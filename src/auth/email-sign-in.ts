@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { emailCodes, sessions, type OrganizationRow } from "../db/schema";
 import type { Env } from "../env";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { hmacHex, newId, timingSafeEqual } from "../lib/crypto";
 import { enqueueEmail } from "../email/messages";
 import { signSession, SESSION_TTL_SECONDS } from "./session-token";
@@ -29,8 +29,16 @@ export async function startEmailSignIn(env: Env, db: Db, email: string): Promise
   await db
     .insert(emailCodes)
     .values({ email, codeHash: hash, attempts: 0, expiresAt: now + CODE_TTL_MS, createdAt: now })
-    .onConflictDoUpdate({ target: emailCodes.email, set: { codeHash: hash, attempts: 0, expiresAt: now + CODE_TTL_MS, createdAt: now } });
-  await enqueueEmail(env, { key: `sign_in:${email}:${hash.slice(0, 16)}`, to: email, template: "sign_in_code", data: { code } });
+    .onConflictDoUpdate({
+      target: emailCodes.email,
+      set: { codeHash: hash, attempts: 0, expiresAt: now + CODE_TTL_MS, createdAt: now },
+    });
+  await enqueueEmail(env, {
+    key: `sign_in:${email}:${hash.slice(0, 16)}`,
+    to: email,
+    template: "sign_in_code",
+    data: { code },
+  });
 }
 
 /**
@@ -53,18 +61,21 @@ export async function verifyEmailSignIn(
       .where(eq(emailCodes.email, email))
       .returning()
   )[0];
-  if (!row) throw new ApiError("invalid_code", "No sign-in code is pending for this e-mail. Request a new one.");
+  if (!row) throw new AppError("invalid_code", "No sign-in code is pending for this e-mail. Request a new one.");
   if (row.expiresAt <= Date.now()) {
     await db.delete(emailCodes).where(eq(emailCodes.email, email));
-    throw new ApiError("code_expired", "The sign-in code has expired. Request a new one.");
+    throw new AppError("code_expired", "The sign-in code has expired. Request a new one.");
   }
   if (row.attempts > MAX_CODE_ATTEMPTS) {
     await db.delete(emailCodes).where(eq(emailCodes.email, email));
-    throw new ApiError("too_many_attempts", "Too many wrong codes. Request a new one.");
+    throw new AppError("too_many_attempts", "Too many wrong codes. Request a new one.");
   }
   if (!timingSafeEqual(row.codeHash, await codeHash(env, email, code))) {
     const left = MAX_CODE_ATTEMPTS - row.attempts;
-    throw new ApiError("invalid_code", left > 0 ? `Wrong code; ${left} attempt(s) left.` : "Wrong code; request a new one.");
+    throw new AppError(
+      "invalid_code",
+      left > 0 ? `Wrong code; ${left} attempt(s) left.` : "Wrong code; request a new one.",
+    );
   }
   const sessionId = newId("ses");
   const now = Date.now();

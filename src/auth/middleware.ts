@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { configureCacheTtl } from "./cache";
 import { authenticateToken } from "./credentials";
 import { missingOrganization, ORG_HEADER, resolveOrgContext } from "./org-context";
@@ -19,7 +19,7 @@ function bearer(c: Context<AppEnv>): string | undefined {
   const h = c.req.header("authorization");
   if (h) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-    if (!m) throw new ApiError("invalid_credential", "Authorization header must be `Bearer <token>`.");
+    if (!m) throw new AppError("invalid_credential", "Authorization header must be `Bearer <token>`.");
     return m[1];
   }
   return getCookie(c, SESSION_COOKIE);
@@ -33,7 +33,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     configureCacheTtl(c.env.CREDENTIAL_CACHE_TTL_SECONDS);
     const raw = bearer(c);
-    if (!raw) throw new ApiError("unauthenticated", "Send a credential: Authorization: Bearer <token>.");
+    if (!raw) throw new AppError("unauthenticated", "Send a credential: Authorization: Bearer <token>.");
     const principal = await authenticateToken(c.env, c.var.db, c.executionCtx, raw);
     c.set("principal", principal);
 
@@ -51,18 +51,20 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
 export function requireScope(c: Context<AppEnv>, scope: Scope): void {
   const ctx = c.var.org;
   if (!ctx) throw missingOrganization(c.var.principal);
-  if (!ctx.scopes.has(scope)) throw new ApiError("insufficient_scope", `This action requires the "${scope}" scope.`);
+  if (!ctx.scopes.has(scope)) throw new AppError("insufficient_scope", `This action requires the "${scope}" scope.`);
 }
 
 /** The signed-in user behind the request; org API keys are refused (403). */
 export function requireUser(c: Context<AppEnv>): Extract<Principal, { userId: string }> {
   const p = c.var.principal;
-  if (p.kind === "api_key") throw new ApiError("forbidden", "This route needs a user credential (session or PAT), not an org API key.");
+  if (p.kind === "api_key")
+    throw new AppError("forbidden", "This route needs a user credential (session or PAT), not an org API key.");
   return p;
 }
 
 /** Throws unless the caller holds the owner role natively (not via a token that lacks it). */
 export function requireOwner(c: Context<AppEnv>): void {
   const ctx = c.var.org;
-  if (!ctx || !ctx.roles.includes("owner")) throw new ApiError("owner_required", "Only the organization owner can do this.");
+  if (!ctx || !ctx.roles.includes("owner"))
+    throw new AppError("owner_required", "Only the organization owner can do this.");
 }

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { memberships, type OrganizationRow } from "../db/schema";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { findOrg } from "../orgs/queries";
 import { membershipCache } from "./cache";
 import type { Principal } from "./principal";
@@ -39,13 +39,17 @@ export async function rolesOf(db: Db, userId: string, orgId: string): Promise<Ro
  * (the `/v1/orgs/{org}/…` alias sets the same header). Returns null when the request
  * names no org and the credential carries none.
  */
-export async function resolveOrgContext(db: Db, principal: Principal, orgRef: string | undefined): Promise<OrgContext | null> {
+export async function resolveOrgContext(
+  db: Db,
+  principal: Principal,
+  orgRef: string | undefined,
+): Promise<OrgContext | null> {
   if (principal.kind === "api_key") {
     const org = await findOrg(db, principal.orgId);
     // The key's org was deleted: the key died with it.
-    if (!org) throw new ApiError("credential_revoked", "The organization of this API key no longer exists.");
+    if (!org) throw new AppError("credential_revoked", "The organization of this API key no longer exists.");
     if (orgRef && orgRef !== org.id && orgRef.toLowerCase() !== org.slug) {
-      throw new ApiError("organization_mismatch", "An org API key can only act on its own organization.");
+      throw new AppError("organization_mismatch", "An org API key can only act on its own organization.");
     }
     const scopes = withImplied(principal.scopes.filter((s) => !API_KEY_FORBIDDEN.includes(s)));
     return { org, roles: [], scopes };
@@ -54,14 +58,14 @@ export async function resolveOrgContext(db: Db, principal: Principal, orgRef: st
   const org = await findOrg(db, orgRef);
   const roles = org ? await rolesOf(db, principal.userId, org.id) : null;
   // A missing org and an org the caller is not in look the same: never reveal other tenants.
-  if (!org || !roles) throw new ApiError("not_a_member", "You are not a member of this organization.");
+  if (!org || !roles) throw new AppError("not_a_member", "You are not a member of this organization.");
   const roleScopes = withImplied(scopesOfRoles(roles));
   const scopes = principal.kind === "pat" ? intersect(roleScopes, withImplied(principal.scopes)) : roleScopes;
   return { org, roles, scopes };
 }
 
-export function missingOrganization(principal: Principal): ApiError {
+export function missingOrganization(principal: Principal): AppError {
   return principal.kind === "pat"
-    ? new ApiError("missing_organization", "Token is missing organization claim.")
-    : new ApiError("missing_organization", "Name the organization with the X-Anyreach-Org header or /v1/orgs/{org}/….");
+    ? new AppError("missing_organization", "Token is missing organization claim.")
+    : new AppError("missing_organization", "Name the organization with the X-Anyreach-Org header or /v1/orgs/{org}/….");
 }

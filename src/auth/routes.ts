@@ -21,7 +21,10 @@ const start = createRoute({
   tags: ["sign-in"],
   summary: "Send a one-time sign-in code by e-mail",
   request: { body: jsonBody(z.object({ email: Email })) },
-  responses: { 202: json(z.object({ status: z.literal("sent"), expires_in: z.number() }), "Code sent"), 400: errorResponses[400] },
+  responses: {
+    202: json(z.object({ status: z.literal("sent"), expires_in: z.number() }), "Code sent"),
+    400: errorResponses[400],
+  },
 });
 
 const verify = createRoute({

@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify, decodeJwt, createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
 import type { Env } from "../env";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
 const ALGORITHMS = ["HS256"];
@@ -37,7 +37,9 @@ let jwks: { key: string; get: JWTVerifyGetKey } | undefined;
 function oidcKeys(env: Env): JWTVerifyGetKey {
   const key = env.OIDC_JWKS ?? env.OIDC_JWKS_URL ?? "";
   if (jwks?.key !== key) {
-    const get = env.OIDC_JWKS ? createLocalJWKSet(JSON.parse(env.OIDC_JWKS)) : createRemoteJWKSet(new URL(env.OIDC_JWKS_URL!));
+    const get = env.OIDC_JWKS
+      ? createLocalJWKSet(JSON.parse(env.OIDC_JWKS))
+      : createRemoteJWKSet(new URL(env.OIDC_JWKS_URL!));
     jwks = { key, get };
   }
   return jwks.get;
@@ -49,7 +51,7 @@ export async function verifySessionToken(env: Env, token: string): Promise<Verif
   try {
     iss = decodeJwt(token).iss;
   } catch {
-    throw new ApiError("invalid_credential", "Malformed session token.");
+    throw new AppError("invalid_credential", "Malformed session token.");
   }
   try {
     if (env.OIDC_ISSUER && iss === env.OIDC_ISSUER && (env.OIDC_JWKS || env.OIDC_JWKS_URL)) {
@@ -59,7 +61,7 @@ export async function verifySessionToken(env: Env, token: string): Promise<Verif
         algorithms: OIDC_ALGORITHMS,
       });
       if (typeof payload.email !== "string" || payload.email_verified === false) {
-        throw new ApiError("invalid_credential", "The identity token carries no verified e-mail.");
+        throw new AppError("invalid_credential", "The identity token carries no verified e-mail.");
       }
       return { source: "oidc", email: payload.email.toLowerCase() };
     }
@@ -69,13 +71,13 @@ export async function verifySessionToken(env: Env, token: string): Promise<Verif
       algorithms: ALGORITHMS,
     });
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.email !== "string") {
-      throw new ApiError("invalid_credential", "Session token is missing claims.");
+      throw new AppError("invalid_credential", "Session token is missing claims.");
     }
     return { source: "local", userId: payload.sub, sessionId: payload.sid, email: payload.email };
   } catch (err) {
-    if (err instanceof ApiError) throw err;
+    if (err instanceof AppError) throw err;
     const code = (err as { code?: string }).code;
-    if (code === "ERR_JWT_EXPIRED") throw new ApiError("credential_expired", "Session expired.");
-    throw new ApiError("invalid_credential", "Invalid session token.");
+    if (code === "ERR_JWT_EXPIRED") throw new AppError("credential_expired", "Session expired.");
+    throw new AppError("invalid_credential", "Invalid session token.");
   }
 }

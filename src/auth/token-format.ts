@@ -38,7 +38,9 @@ export function parseToken(raw: string): ParsedToken {
   if (raw.startsWith("pat_")) {
     const m = PAT_RE.exec(raw);
     if (!m) return { kind: "malformed", reason: "Malformed personal access token." };
-    return checksum(`pat_${m[1]}`) === m[2] ? { kind: "pat" } : { kind: "malformed", reason: "Token checksum mismatch." };
+    return checksum(`pat_${m[1]}`) === m[2]
+      ? { kind: "pat" }
+      : { kind: "malformed", reason: "Token checksum mismatch." };
   }
   if (raw.startsWith("ak_")) {
     const m = AK_RE.exec(raw);

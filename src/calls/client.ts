@@ -23,7 +23,10 @@ export function leaseMs(env: Env): number {
  */
 export async function setConcurrencyLimit(env: Env, db: Db, orgId: string, limit: number): Promise<void> {
   await concurrencyOf(env, orgId).configure(orgId, limit);
-  await db.update(organizations).set({ concurrencyLimit: limit, updatedAt: Date.now() }).where(eq(organizations.id, orgId));
+  await db
+    .update(organizations)
+    .set({ concurrencyLimit: limit, updatedAt: Date.now() })
+    .where(eq(organizations.id, orgId));
   forgetOrg({ id: orgId });
 }
 

@@ -30,7 +30,14 @@ type LeaseRow = {
 };
 
 function toLease(r: LeaseRow): Lease {
-  return { callId: r.call_id, channel: r.channel, direction: r.direction, agentId: r.agent_id, startedAt: r.started_at, expiresAt: r.expires_at };
+  return {
+    callId: r.call_id,
+    channel: r.channel,
+    direction: r.direction,
+    agentId: r.agent_id,
+    startedAt: r.started_at,
+    expiresAt: r.expires_at,
+  };
 }
 
 /**
@@ -69,12 +76,20 @@ export class OrgConcurrency extends DurableObject<Env> {
   }
 
   private put(key: string, value: string | number): void {
-    this.sql.exec(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, String(value));
+    this.sql.exec(
+      `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      key,
+      String(value),
+    );
   }
 
   private status(now: number): ConcurrencyStatus {
     const active = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM leases WHERE expires_at > ?`, now).one().n;
-    return { active, limit: Number(this.setting("limit") ?? DEFAULT_CONCURRENCY_LIMIT), peak: Number(this.setting("peak") ?? 0) };
+    return {
+      active,
+      limit: Number(this.setting("limit") ?? DEFAULT_CONCURRENCY_LIMIT),
+      peak: Number(this.setting("peak") ?? 0),
+    };
   }
 
   private async scheduleAlarm(at: number): Promise<void> {
@@ -98,18 +113,27 @@ export class OrgConcurrency extends DurableObject<Env> {
   async acquire(orgId: string, callId: string, meta: CallMeta, leaseMs: number): Promise<AcquireResult> {
     const now = Date.now();
     if (this.setting("org_id") === null) this.put("org_id", orgId);
-    const held = this.sql.exec<LeaseRow>(`SELECT * FROM leases WHERE call_id = ? AND expires_at > ?`, callId, now).toArray()[0];
+    const held = this.sql
+      .exec<LeaseRow>(`SELECT * FROM leases WHERE call_id = ? AND expires_at > ?`, callId, now)
+      .toArray()[0];
     const st = this.status(now);
     if (held) return { granted: true, lease: toLease(held), ...st };
     if (st.active >= st.limit) {
-      const earliest = this.sql.exec<{ t: number | null }>(`SELECT min(expires_at) AS t FROM leases WHERE expires_at > ?`, now).one().t;
+      const earliest = this.sql
+        .exec<{ t: number | null }>(`SELECT min(expires_at) AS t FROM leases WHERE expires_at > ?`, now)
+        .one().t;
       const wait = earliest === null ? 1 : Math.ceil((earliest - now) / 1000);
       return { granted: false, retryAfterSeconds: Math.min(Math.max(1, wait), Math.ceil(leaseMs / 1000)), ...st };
     }
     const lease: Lease = { callId, ...meta, startedAt: now, expiresAt: now + leaseMs };
     this.sql.exec(
       `INSERT INTO leases (call_id, channel, direction, agent_id, started_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      callId, meta.channel, meta.direction, meta.agentId, now, lease.expiresAt,
+      callId,
+      meta.channel,
+      meta.direction,
+      meta.agentId,
+      now,
+      lease.expiresAt,
     );
     const active = st.active + 1;
     if (active > st.peak) this.put("peak", active);
@@ -166,7 +190,9 @@ export class OrgConcurrency extends DurableObject<Env> {
     for (const row of expired) this.endLease(row, row.expires_at, "lease_expired");
 
     const orgId = this.setting("org_id");
-    const pending = this.sql.exec<{ call_id: string; record: string }>(`SELECT call_id, record FROM ended LIMIT ?`, FLUSH_MAX).toArray();
+    const pending = this.sql
+      .exec<{ call_id: string; record: string }>(`SELECT call_id, record FROM ended LIMIT ?`, FLUSH_MAX)
+      .toArray();
     if (orgId && pending.length > 0) {
       const calls = pending.map((p) => JSON.parse(p.record) as EndedCall);
       const messages: MessageSendRequest<UsageMessage>[] = [];

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { requireScope } from "../auth/middleware";
 import { newId } from "../lib/crypto";
 import { findAgent } from "../resources/agents-service";
@@ -64,7 +64,8 @@ const start = createRoute({
   path: "/admin/calls",
   tags: ["calls"],
   summary: "Start a call: takes a concurrency slot (lease) or answers 429 with Retry-After",
-  description: "Heartbeat before `lease_expires_at`; a lease without heartbeats is reclaimed and the call recorded as ended.",
+  description:
+    "Heartbeat before `lease_expires_at`; a lease without heartbeats is reclaimed and the call recorded as ended.",
   security: authed,
   request: { body: jsonBody(StartBody) },
   responses: { 201: json(CallSchema, "Started"), 429: limited, ...errorResponses },
@@ -105,14 +106,17 @@ export const callRoutes = newRouter()
     requireScope(c, "conversations:dial");
     const body = c.req.valid("json");
     const orgId = c.var.org.org.id;
-    if (body.agent_id && !(await findAgent(c.var.db, orgId, body.agent_id))) throw new ApiError("not_found", "Agent not found.");
+    if (body.agent_id && !(await findAgent(c.var.db, orgId, body.agent_id)))
+      throw new AppError("not_found", "Agent not found.");
     const ttl = leaseMs(c.env);
     const meta = { channel: body.channel, direction: body.direction, agentId: body.agent_id ?? null };
     const r = await concurrencyOf(c.env, orgId).acquire(orgId, newId("call"), meta, ttl);
     if (!r.granted) {
-      throw new ApiError("concurrency_limit_reached", `The organization already runs ${r.active} of ${r.limit} concurrent calls.`, {
-        headers: { "retry-after": String(r.retryAfterSeconds) },
-      });
+      throw new AppError(
+        "concurrency_limit_reached",
+        `The organization already runs ${r.active} of ${r.limit} concurrent calls.`,
+        { retryAfterSeconds: r.retryAfterSeconds },
+      );
     }
     return c.json(callView(r.lease, ttl), 201);
   })
@@ -121,15 +125,15 @@ export const callRoutes = newRouter()
     const ttl = leaseMs(c.env);
     const r = await concurrencyOf(c.env, c.var.org.org.id).heartbeat(c.req.valid("param").id, ttl);
     if (!r.ok) {
-      if (r.reason === "expired") throw new ApiError("lease_expired", "The call's lease expired; start a new call.");
-      throw new ApiError("not_found", "Call not found or already ended.");
+      if (r.reason === "expired") throw new AppError("lease_expired", "The call's lease expired; start a new call.");
+      throw new AppError("not_found", "Call not found or already ended.");
     }
     return c.json(callView(r.lease, ttl), 200);
   })
   .openapi(end, async (c) => {
     requireScope(c, "conversations:dial");
     const ended = await concurrencyOf(c.env, c.var.org.org.id).release(c.req.valid("param").id);
-    if (!ended) throw new ApiError("not_found", "Call not found or already ended.");
+    if (!ended) throw new AppError("not_found", "Call not found or already ended.");
     return c.json(
       {
         id: ended.id,

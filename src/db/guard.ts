@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { asBatch, dbErrorText } from "./batch";
 
 /**
@@ -22,11 +22,15 @@ export function isStaleWrite(err: unknown): boolean {
 }
 
 /** Runs a batch of guarded statements; a lost race becomes a 409 the client may retry. */
-export async function runGuarded(db: Db, stmts: BatchItem<"sqlite">[], detail = "The resource changed concurrently; retry."): Promise<void> {
+export async function runGuarded(
+  db: Db,
+  stmts: BatchItem<"sqlite">[],
+  detail = "The resource changed concurrently; retry.",
+): Promise<void> {
   try {
     await db.batch(asBatch(stmts));
   } catch (err) {
-    if (isStaleWrite(err)) throw new ApiError("conflict", detail);
+    if (isStaleWrite(err)) throw new AppError("conflict", detail);
     throw err;
   }
 }

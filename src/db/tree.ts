@@ -115,7 +115,11 @@ export const toChildRows = (rows: readonly RawChildRow[]): ChildRow[] =>
  * One page of the direct children of `parentId` in id (creation) order, each with
  * `has_children` so a console can expand rows lazily.
  */
-export async function childrenOf(db: Db, parentId: string, page: { limit: number; afterId?: string | null }): Promise<ChildRow[]> {
+export async function childrenOf(
+  db: Db,
+  parentId: string,
+  page: { limit: number; afterId?: string | null },
+): Promise<ChildRow[]> {
   return toChildRows(await db.all<RawChildRow>(childrenSql(parentId, page)));
 }
 
@@ -167,7 +171,15 @@ export async function searchDescendants(
     // corrupt index: never show it.
     if (!slugs || hits[hits.length - 1]?.id === r.hit) continue;
     const slug = slugs[slugs.length - 1]!;
-    hits.push({ id: r.hit, slug, domain: r.domain, parent_id: r.parent_id, depth: slugs.length - 1, path: slugs.join(PATH_SEPARATOR), position: r.rel });
+    hits.push({
+      id: r.hit,
+      slug,
+      domain: r.domain,
+      parent_id: r.parent_id,
+      depth: slugs.length - 1,
+      path: slugs.join(PATH_SEPARATOR),
+      position: r.rel,
+    });
   }
   return hits;
 }

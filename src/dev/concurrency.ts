@@ -9,7 +9,10 @@ const setLimit = createRoute({
   path: "/dev/organizations/{id}/concurrency-limit",
   tags: ["development"],
   summary: "Development only: set an org's concurrency limit (what a plan change does)",
-  request: { params: z.object({ id: z.string().max(64) }), body: jsonBody(z.object({ limit: z.number().int().min(0).max(10_000) })) },
+  request: {
+    params: z.object({ id: z.string().max(64) }),
+    body: jsonBody(z.object({ limit: z.number().int().min(0).max(10_000) })),
+  },
   responses: { 200: json(z.object({ org_id: z.string(), limit: z.number().int() })), 404: errorResponses[404] },
 });
 
@@ -19,7 +22,10 @@ const status = createRoute({
   tags: ["development"],
   summary: "Development only: an org's Durable Object counters, including the peak of concurrent leases ever held",
   request: { params: z.object({ id: z.string().max(64) }) },
-  responses: { 200: json(z.object({ active: z.number(), limit: z.number(), peak: z.number() })), 404: errorResponses[404] },
+  responses: {
+    200: json(z.object({ active: z.number(), limit: z.number(), peak: z.number() })),
+    404: errorResponses[404],
+  },
 });
 
 const drive = createRoute({
@@ -28,10 +34,25 @@ const drive = createRoute({
   tags: ["development"],
   summary: "Development only (benchmark): acquire/release pairs against one org's Durable Object",
   request: {
-    body: jsonBody(z.object({ org_id: z.string().max(64), pairs: z.number().int().min(1).max(20_000), parallel: z.number().int().min(1).max(64) })),
+    body: jsonBody(
+      z.object({
+        org_id: z.string().max(64),
+        pairs: z.number().int().min(1).max(20_000),
+        parallel: z.number().int().min(1).max(64),
+      }),
+    ),
   },
   responses: {
-    200: json(z.object({ granted: z.number(), refused: z.number(), elapsed_ms: z.number(), max_held: z.number(), peak: z.number(), limit: z.number() })),
+    200: json(
+      z.object({
+        granted: z.number(),
+        refused: z.number(),
+        elapsed_ms: z.number(),
+        max_held: z.number(),
+        peak: z.number(),
+        limit: z.number(),
+      }),
+    ),
     404: errorResponses[404],
   },
 });
@@ -62,7 +83,12 @@ export const devConcurrencyRoutes = newRouter()
     // Each worker loop holds at most one lease at a time; `held` counts grants not yet released.
     const loop = async () => {
       while (next++ < pairs) {
-        const r = await stub.acquire(orgId, newId("call"), { channel: "voice", direction: "outbound", agentId: null }, ttl);
+        const r = await stub.acquire(
+          orgId,
+          newId("call"),
+          { channel: "voice", direction: "outbound", agentId: null },
+          ttl,
+        );
         if (!r.granted) {
           refused++;
           continue;

@@ -11,7 +11,11 @@ const outbox = createRoute({
   summary: "Development only: mail the local mail adapter kept (like MailHog)",
   request: { query: z.object({ to: z.email().transform((e) => e.toLowerCase()) }) },
   responses: {
-    200: json(z.object({ data: z.array(z.object({ to: z.string(), subject: z.string(), body: z.string(), sent_at: z.string() })) })),
+    200: json(
+      z.object({
+        data: z.array(z.object({ to: z.string(), subject: z.string(), body: z.string(), sent_at: z.string() })),
+      }),
+    ),
     404: errorResponses[404],
   },
 });
@@ -26,7 +30,14 @@ export const devRoutes = newRouter().openapi(outbox, async (c) => {
     .orderBy(desc(emailDeliveries.sentAt))
     .limit(50);
   return c.json(
-    { data: rows.map((r) => ({ to: r.recipient, subject: r.subject, body: r.body, sent_at: new Date(r.sentAt).toISOString() })) },
+    {
+      data: rows.map((r) => ({
+        to: r.recipient,
+        subject: r.subject,
+        body: r.body,
+        sent_at: new Date(r.sentAt).toISOString(),
+      })),
+    },
     200,
   );
 });

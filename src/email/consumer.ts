@@ -22,7 +22,12 @@ export async function consumeEmail(batch: MessageBatch<EmailMessage>, env: Env):
   const mailer = mailerFor(env);
   const keys = [...new Set(batch.messages.map((m) => m.body.key))];
   const seen = new Set(
-    (await db.select({ k: emailDeliveries.messageKey }).from(emailDeliveries).where(inArray(emailDeliveries.messageKey, keys))).map((r) => r.k),
+    (
+      await db
+        .select({ k: emailDeliveries.messageKey })
+        .from(emailDeliveries)
+        .where(inArray(emailDeliveries.messageKey, keys))
+    ).map((r) => r.k),
   );
   const sent: { msg: Message<EmailMessage>; row: typeof emailDeliveries.$inferInsert }[] = [];
   for (const msg of batch.messages) {
@@ -35,7 +40,10 @@ export async function consumeEmail(batch: MessageBatch<EmailMessage>, env: Env):
     try {
       const { subject, text } = render(m);
       await mailer.send({ key: m.key, to: m.to, subject, text });
-      sent.push({ msg, row: { messageKey: m.key, recipient: m.to, subject, body: text, provider: mailer.name, sentAt: Date.now() } });
+      sent.push({
+        msg,
+        row: { messageKey: m.key, recipient: m.to, subject, body: text, provider: mailer.name, sentAt: Date.now() },
+      });
     } catch (err) {
       console.error(JSON.stringify({ level: "error", queue: "email", key: m.key, message: String(err) }));
       msg.retry(backoff(msg.attempts));
@@ -43,11 +51,16 @@ export async function consumeEmail(batch: MessageBatch<EmailMessage>, env: Env):
   }
   if (sent.length === 0) return;
   try {
-    await runBatch(db, sent.map(({ row }) => db.insert(emailDeliveries).values(row).onConflictDoNothing()));
+    await runBatch(
+      db,
+      sent.map(({ row }) => db.insert(emailDeliveries).values(row).onConflictDoNothing()),
+    );
     for (const { msg } of sent) msg.ack();
   } catch (err) {
     // Not recorded: retry, so the record is written (the provider gets the same idempotency key).
-    console.error(JSON.stringify({ level: "error", queue: "email", message: `recording deliveries failed: ${String(err)}` }));
+    console.error(
+      JSON.stringify({ level: "error", queue: "email", message: `recording deliveries failed: ${String(err)}` }),
+    );
     for (const { msg } of sent) msg.retry(backoff(msg.attempts));
   }
 }

@@ -3,7 +3,12 @@ import type { Env } from "../env";
 /** Body of a message on the `email` queue. `key` makes redelivery harmless. */
 export type EmailMessage =
   | { key: string; to: string; template: "sign_in_code"; data: { code: string } }
-  | { key: string; to: string; template: "invitation"; data: { org_name: string; role: string; accept_url: string; expires_at?: string; inviter?: string } };
+  | {
+      key: string;
+      to: string;
+      template: "invitation";
+      data: { org_name: string; role: string; accept_url: string; expires_at?: string; inviter?: string };
+    };
 
 export function render(msg: EmailMessage): { subject: string; text: string } {
   switch (msg.template) {

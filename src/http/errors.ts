@@ -1,47 +1,7 @@
-import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppError, ErrorCode, FieldError } from "../lib/errors";
 
-/**
- * The closed list of error codes this API answers with. Clients switch on `code`;
- * the HTTP status follows from it (see `statusOf`).
- */
-export const ERROR_CODES = [
-  "validation_failed",
-  "malformed_json",
-  "unauthenticated",
-  "invalid_credential",
-  "credential_expired",
-  "credential_revoked",
-  "missing_organization",
-  "forbidden",
-  "insufficient_scope",
-  "not_a_member",
-  "organization_mismatch",
-  "not_found",
-  "method_not_allowed",
-  "conflict",
-  "slug_taken",
-  "slug_reserved",
-  "already_member",
-  "owner_required",
-  "owner_immutable",
-  "has_children",
-  "invitation_not_pending",
-  "invitation_expired",
-  "invalid_code",
-  "code_expired",
-  "too_many_attempts",
-  "unprocessable",
-  "concurrency_limit_reached",
-  "lease_expired",
-  "rate_limited",
-  "payload_too_large",
-  "not_available",
-  "internal_error",
-] as const;
-
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
+/** The only place a domain error code becomes an HTTP status. */
 export function statusOf(code: ErrorCode): ContentfulStatusCode {
   switch (code) {
     case "validation_failed":
@@ -125,22 +85,6 @@ const TITLES: Record<ErrorCode, string> = {
   internal_error: "Internal server error",
 };
 
-export type FieldError = { field: string; message: string };
-
-/** The one error type handlers throw; `onError` renders it as problem+json. */
-export class ApiError extends HTTPException {
-  readonly code: ErrorCode;
-  readonly errors?: FieldError[];
-  readonly headers?: Record<string, string>;
-
-  constructor(code: ErrorCode, detail?: string, opts: { errors?: FieldError[]; headers?: Record<string, string> } = {}) {
-    super(statusOf(code), { message: detail ?? TITLES[code] });
-    this.code = code;
-    this.errors = opts.errors;
-    this.headers = opts.headers;
-  }
-}
-
 export type Problem = {
   type: string;
   title: string;
@@ -151,22 +95,20 @@ export type Problem = {
   errors?: FieldError[];
 };
 
-export function problemOf(err: ApiError, requestId: string): Problem {
+export function problemOf(err: AppError, requestId: string): Problem {
   return {
     type: `https://docs.anyreach.local/errors/${err.code}`,
     title: TITLES[err.code],
-    status: err.status,
-    detail: err.message,
+    status: statusOf(err.code),
+    detail: err.detail ?? TITLES[err.code],
     code: err.code,
     request_id: requestId,
     ...(err.errors ? { errors: err.errors } : {}),
   };
 }
 
-export function problemResponse(err: ApiError, requestId: string): Response {
+export function problemResponse(err: AppError, requestId: string): Response {
   const headers = new Headers({ "content-type": "application/problem+json", "x-request-id": requestId });
-  for (const [k, v] of Object.entries(err.headers ?? {})) headers.set(k, v);
-  return new Response(JSON.stringify(problemOf(err, requestId)), { status: err.status, headers });
+  if (err.retryAfterSeconds !== undefined) headers.set("retry-after", String(err.retryAfterSeconds));
+  return new Response(JSON.stringify(problemOf(err, requestId)), { status: statusOf(err.code), headers });
 }
-
-export const notFound = (what = "Resource") => new ApiError("not_found", `${what} not found.`);

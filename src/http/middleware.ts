@@ -2,7 +2,8 @@ import type { ErrorHandler, MiddlewareHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env";
 import { makeDb } from "../db/client";
-import { ApiError, problemResponse } from "./errors";
+import { AppError } from "../lib/errors";
+import { problemResponse } from "./errors";
 
 /** Request id (honours an incoming X-Request-Id) and the per-request db client. */
 export function requestContext(): MiddlewareHandler<AppEnv> {
@@ -18,16 +19,27 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const requestId = c.var.requestId ?? "unknown";
-  if (err instanceof ApiError) return problemResponse(err, requestId);
+  if (err instanceof AppError) return problemResponse(err, requestId);
   if (err instanceof HTTPException) {
     // Hono's own body parsing failures (e.g. malformed JSON) arrive here.
     const code = err.status === 400 ? "malformed_json" : err.status === 413 ? "payload_too_large" : "internal_error";
-    return problemResponse(new ApiError(code, err.status === 400 ? "The request body is not valid JSON." : undefined), requestId);
+    return problemResponse(
+      new AppError(code, err.status === 400 ? "The request body is not valid JSON." : undefined),
+      requestId,
+    );
   }
   // Unexpected: log server-side with the request id, never send the stack to the client.
-  console.error(JSON.stringify({ level: "error", request_id: requestId, message: String(err), stack: (err as Error)?.stack }));
-  return problemResponse(new ApiError("internal_error", "An unexpected error occurred. Quote the request id to support."), requestId);
+  console.error(
+    JSON.stringify({ level: "error", request_id: requestId, message: String(err), stack: (err as Error)?.stack }),
+  );
+  return problemResponse(
+    new AppError("internal_error", "An unexpected error occurred. Quote the request id to support."),
+    requestId,
+  );
 };
 
 export const onNotFound: NotFoundHandler<AppEnv> = (c) =>
-  problemResponse(new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`), c.var.requestId ?? "unknown");
+  problemResponse(
+    new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`),
+    c.var.requestId ?? "unknown",
+  );

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
-import { ApiError, type FieldError } from "./errors";
+import { AppError, type FieldError } from "../lib/errors";
 
 /**
  * Every router is made here so they share one validation hook: a zod failure becomes
@@ -15,9 +15,11 @@ export function newRouter() {
           message: i.message,
         }));
         const first = errors[0];
-        throw new ApiError(
+        throw new AppError(
           "validation_failed",
-          first ? `Invalid ${result.target === "json" ? "body" : result.target}: ${first.field}: ${first.message}` : "Invalid request.",
+          first
+            ? `Invalid ${result.target === "json" ? "body" : result.target}: ${first.field}: ${first.message}`
+            : "Invalid request.",
           { errors },
         );
       }

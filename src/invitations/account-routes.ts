@@ -30,7 +30,10 @@ const accept = createRoute({
   security: authed,
   request: {
     params: IdParam,
-    body: { required: false, content: { "application/json": { schema: z.object({ token: z.string().max(100).optional() }).strict() } } },
+    body: {
+      required: false,
+      content: { "application/json": { schema: z.object({ token: z.string().max(100).optional() }).strict() } },
+    },
   },
   responses: { 200: json(MyInvitationSchema), 409: errorResponses[400], 410: errorResponses[400], ...errorResponses },
 });
@@ -50,12 +53,18 @@ export const accountInvitationRoutes = newRouter()
     const user = requireUser(c);
     const { limit, cursor } = c.req.valid("query");
     const before = decodeCursor(cursor)?.[0];
-    return c.json(await listMyInvitations(c.var.db, user.userId, { limit, before: typeof before === "string" ? before : null }), 200);
+    return c.json(
+      await listMyInvitations(c.var.db, user.userId, { limit, before: typeof before === "string" ? before : null }),
+      200,
+    );
   })
   .openapi(accept, async (c) => {
     const user = requireUser(c);
     const token = c.req.valid("json")?.token;
-    return c.json(await acceptInvitation(c.env, c.var.db, user.userId, c.req.valid("param").id, token, actorOf(c)), 200);
+    return c.json(
+      await acceptInvitation(c.env, c.var.db, user.userId, c.req.valid("param").id, token, actorOf(c)),
+      200,
+    );
   })
   .openapi(decline, async (c) => {
     const user = requireUser(c);

@@ -4,7 +4,7 @@ import { invitations, memberships, organizations, users, type InvitationRow } fr
 import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 import { asBatch } from "../db/batch";
 import type { Env } from "../env";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { paginate } from "../http/pagination";
 import { timingSafeEqual } from "../lib/crypto";
 import { forgetMembership } from "../auth/cache";
@@ -17,8 +17,7 @@ import { invitationStatus, toInvitationView } from "./view";
  * those addressed to their own verified e-mail. Any other invitation is a 404, whatever
  * its id or token: an invitation never reveals itself to the wrong account.
  */
-const addressedTo = (userId: string) =>
-  and(eq(users.id, userId), isNotNull(users.emailVerifiedAt));
+const addressedTo = (userId: string) => and(eq(users.id, userId), isNotNull(users.emailVerifiedAt));
 
 /** Pending, unexpired invitations for the caller's verified e-mail, newest first. One query. */
 export async function listMyInvitations(db: Db, userId: string, q: { limit: number; before: string | null }) {
@@ -38,10 +37,19 @@ export async function listMyInvitations(db: Db, userId: string, q: { limit: numb
     .orderBy(desc(invitations.id))
     .limit(q.limit + 1);
   const page = paginate(rows, q.limit, (r) => [r.inv.id]);
-  return { data: page.data.map((r) => ({ ...toInvitationView(r.inv), organization: r.org })), next_cursor: page.next_cursor };
+  return {
+    data: page.data.map((r) => ({ ...toInvitationView(r.inv), organization: r.org })),
+    next_cursor: page.next_cursor,
+  };
 }
 
-async function myInvitation(env: Env, db: Db, userId: string, id: string, token: string | undefined): Promise<InvitationRow> {
+async function myInvitation(
+  env: Env,
+  db: Db,
+  userId: string,
+  id: string,
+  token: string | undefined,
+): Promise<InvitationRow> {
   const row = (
     await db
       .select({ inv: invitations })
@@ -50,21 +58,22 @@ async function myInvitation(env: Env, db: Db, userId: string, id: string, token:
       .where(and(eq(invitations.id, id), addressedTo(userId)))
       .limit(1)
   )[0]?.inv;
-  if (!row) throw new ApiError("not_found", "Invitation not found.");
-  if (token !== undefined && !timingSafeEqual(token, await invitationToken(env, id))) throw new ApiError("not_found", "Invitation not found.");
+  if (!row) throw new AppError("not_found", "Invitation not found.");
+  if (token !== undefined && !timingSafeEqual(token, await invitationToken(env, id)))
+    throw new AppError("not_found", "Invitation not found.");
   const status = invitationStatus(row);
-  if (status === "expired") throw new ApiError("invitation_expired", "This invitation has expired; ask for a new one.");
-  if (status !== "pending") throw new ApiError("invitation_not_pending", `This invitation is ${status}.`);
+  if (status === "expired") throw new AppError("invitation_expired", "This invitation has expired; ask for a new one.");
+  if (status !== "pending") throw new AppError("invitation_not_pending", `This invitation is ${status}.`);
   return row;
 }
 
 /** Re-reads after a lost race (revoked, declined or accepted meanwhile) for the right answer. */
-async function lostRace(env: Env, db: Db, userId: string, id: string): Promise<ApiError> {
+async function lostRace(env: Env, db: Db, userId: string, id: string): Promise<AppError> {
   try {
     await myInvitation(env, db, userId, id, undefined);
-    return new ApiError("conflict", "The invitation changed concurrently; retry.");
+    return new AppError("conflict", "The invitation changed concurrently; retry.");
   } catch (err) {
-    if (err instanceof ApiError) return err;
+    if (err instanceof AppError) return err;
     throw err;
   }
 }
@@ -75,7 +84,14 @@ async function lostRace(env: Env, db: Db, userId: string, id: string): Promise<A
  * with the invited role. A returning member regains access this way; an existing member
  * keeps their roles.
  */
-export async function acceptInvitation(env: Env, db: Db, userId: string, id: string, token: string | undefined, actor: Actor) {
+export async function acceptInvitation(
+  env: Env,
+  db: Db,
+  userId: string,
+  id: string,
+  token: string | undefined,
+  actor: Actor,
+) {
   const inv = await myInvitation(env, db, userId, id, token);
   const now = Date.now();
   try {
@@ -86,8 +102,18 @@ export async function acceptInvitation(env: Env, db: Db, userId: string, id: str
           .set({ status: "accepted", updatedAt: now })
           .where(and(eq(invitations.id, id), eq(invitations.status, "pending"), gt(invitations.expiresAt, now))),
         abortUnlessChanged(db),
-        db.insert(memberships).values({ orgId: inv.orgId, userId, roles: inv.role, createdAt: now }).onConflictDoNothing(),
-        auditStatement(db, { orgId: inv.orgId, actor, action: "invitation.accepted", targetType: "invitation", targetId: id, after: { user_id: userId, role: inv.role } }),
+        db
+          .insert(memberships)
+          .values({ orgId: inv.orgId, userId, roles: inv.role, createdAt: now })
+          .onConflictDoNothing(),
+        auditStatement(db, {
+          orgId: inv.orgId,
+          actor,
+          action: "invitation.accepted",
+          targetType: "invitation",
+          targetId: id,
+          after: { user_id: userId, role: inv.role },
+        }),
       ]),
     );
   } catch (err) {
@@ -97,7 +123,12 @@ export async function acceptInvitation(env: Env, db: Db, userId: string, id: str
     // The "not a member" answer may be cached for this user and org.
     forgetMembership(userId, inv.orgId);
   }
-  const org = (await db.select({ id: organizations.id, name: organizations.name, slug: organizations.slug }).from(organizations).where(eq(organizations.id, inv.orgId)))[0];
+  const org = (
+    await db
+      .select({ id: organizations.id, name: organizations.name, slug: organizations.slug })
+      .from(organizations)
+      .where(eq(organizations.id, inv.orgId))
+  )[0];
   return { ...toInvitationView({ ...inv, status: "accepted", updatedAt: now }), organization: org ?? null };
 }
 
@@ -112,7 +143,14 @@ export async function declineInvitation(env: Env, db: Db, userId: string, id: st
           .set({ status: "declined", updatedAt: now })
           .where(and(eq(invitations.id, id), eq(invitations.status, "pending"))),
         abortUnlessChanged(db),
-        auditStatement(db, { orgId: inv.orgId, actor, action: "invitation.declined", targetType: "invitation", targetId: id, after: { user_id: userId } }),
+        auditStatement(db, {
+          orgId: inv.orgId,
+          actor,
+          action: "invitation.declined",
+          targetType: "invitation",
+          targetId: id,
+          after: { user_id: userId },
+        }),
       ]),
     );
   } catch (err) {

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { PageQuery, pageOf } from "../http/pagination";
 import { requireScope } from "../auth/middleware";
 import { Email } from "../auth/routes";
@@ -15,12 +15,21 @@ export const CreateInvitationBody = z
   .object({
     email: Email,
     role: z.enum(INVITABLE_ROLES).openapi({ description: "admin, member or viewer" }),
-    expires_in_days: z.number().int().min(1).max(30).optional().openapi({ description: `1–30, default ${DEFAULT_VALID_DAYS}` }),
+    expires_in_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(30)
+      .optional()
+      .openapi({ description: `1–30, default ${DEFAULT_VALID_DAYS}` }),
   })
   .strict();
 
 export const InvitationListQuery = PageQuery.extend({
-  status: z.enum([...INVITATION_STATUSES, "all"]).default("pending").openapi({ description: "default pending" }),
+  status: z
+    .enum([...INVITATION_STATUSES, "all"])
+    .default("pending")
+    .openapi({ description: "default pending" }),
 });
 
 const IdParam = z.object({ id: z.string().min(1).max(64) });
@@ -28,7 +37,10 @@ const IdParam = z.object({ id: z.string().min(1).max(64) });
 /** Members see the member list but not invitations: a 403 that says so. */
 export function requireInvitationAccess(c: Context<AppEnv>): void {
   if (c.var.org && !c.var.org.scopes.has("members:manage")) {
-    throw new ApiError("insufficient_scope", "Only owners and admins can see and manage invitations (scope members:manage).");
+    throw new AppError(
+      "insufficient_scope",
+      "Only owners and admins can see and manage invitations (scope members:manage).",
+    );
   }
   requireScope(c, "members:manage");
 }
@@ -50,7 +62,12 @@ const create = createRoute({
   summary: "Invite an e-mail with a role; asking again for a pending e-mail resends that invitation (200)",
   security: authed,
   request: { body: jsonBody(CreateInvitationBody) },
-  responses: { 201: json(InvitationSchema, "Invited"), 200: json(InvitationSchema, "Resent"), 409: errorResponses[400], ...errorResponses },
+  responses: {
+    201: json(InvitationSchema, "Invited"),
+    200: json(InvitationSchema, "Resent"),
+    409: errorResponses[400],
+    ...errorResponses,
+  },
 });
 
 const resend = createRoute({
@@ -80,7 +97,13 @@ export const invitationRoutes = newRouter()
   })
   .openapi(create, async (c) => {
     requireInvitationAccess(c);
-    const { invitation, resent } = await createInvitation(c.env, c.var.db, c.var.org.org, c.req.valid("json"), actorOf(c));
+    const { invitation, resent } = await createInvitation(
+      c.env,
+      c.var.db,
+      c.var.org.org,
+      c.req.valid("json"),
+      actorOf(c),
+    );
     return resent ? c.json(invitation, 200) : c.json(invitation, 201);
   })
   .openapi(resend, async (c) => {

@@ -4,7 +4,7 @@ import { invitations, type InvitableRole, type InvitationRow } from "../db/schem
 import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 import { asBatch } from "../db/batch";
 import type { Env } from "../env";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { decodeCursor, paginate } from "../http/pagination";
 import { hmacHex, newId } from "../lib/crypto";
 import { enqueueEmail } from "../email/messages";
@@ -56,14 +56,16 @@ export async function createInvitation(env: Env, db: Db, org: OrgRef, input: Cre
   // upsert (INSERT … SELECT … ON CONFLICT on a partial index) has no query-builder form.
   const d1 = db.$client;
   const [upsert] = await d1.batch([
-    d1.prepare(UPSERT_INVITATION).bind(newId("inv"), org.id, input.email, input.role, days, actor.userId, now + days * DAY_MS, now),
+    d1
+      .prepare(UPSERT_INVITATION)
+      .bind(newId("inv"), org.id, input.email, input.role, days, actor.userId, now + days * DAY_MS, now),
     d1
       .prepare(AUDIT_INVITATION)
       .bind(newId("aud"), org.id, actor.userId, actor.credentialId, actor.kind, actor.requestId, now, input.email),
   ]);
   const rows = (upsert?.results ?? []) as RawInvitation[];
   const raw = rows[0];
-  if (!raw) throw new ApiError("already_member", `${input.email} is already a member of this organization.`);
+  if (!raw) throw new AppError("already_member", `${input.email} is already a member of this organization.`);
   const row = fromRaw(raw);
   await sendInvitationMail(env, org, row, actor);
   return { invitation: toInvitationView(row), resent: row.sendCount > 1 };
@@ -87,15 +89,21 @@ async function sendInvitationMail(env: Env, org: OrgRef, row: InvitationRow, act
 }
 
 async function findInvitation(db: Db, orgId: string, id: string): Promise<InvitationRow> {
-  const row = (await db.select().from(invitations).where(and(eq(invitations.id, id), eq(invitations.orgId, orgId))).limit(1))[0];
-  if (!row) throw new ApiError("not_found", "Invitation not found.");
+  const row = (
+    await db
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.id, id), eq(invitations.orgId, orgId)))
+      .limit(1)
+  )[0];
+  if (!row) throw new AppError("not_found", "Invitation not found.");
   return row;
 }
 
 /** Explains why a guarded write on an invitation found nothing to change. */
-export async function whyNotPending(db: Db, orgId: string, id: string): Promise<ApiError> {
+export async function whyNotPending(db: Db, orgId: string, id: string): Promise<AppError> {
   const row = await findInvitation(db, orgId, id);
-  return new ApiError("invitation_not_pending", `This invitation is ${row.status}.`);
+  return new AppError("invitation_not_pending", `This invitation is ${row.status}.`);
 }
 
 /** Sends the pending invitation again and extends its expiry by its validity period. */
@@ -106,7 +114,11 @@ export async function resendInvitation(env: Env, db: Db, org: OrgRef, id: string
     [[updated]] = await db.batch([
       db
         .update(invitations)
-        .set({ sendCount: sql`${invitations.sendCount} + 1`, expiresAt: sql`${now} + ${invitations.validDays} * ${DAY_MS}`, updatedAt: now })
+        .set({
+          sendCount: sql`${invitations.sendCount} + 1`,
+          expiresAt: sql`${now} + ${invitations.validDays} * ${DAY_MS}`,
+          updatedAt: now,
+        })
         .where(and(eq(invitations.id, id), eq(invitations.orgId, org.id), eq(invitations.status, "pending")))
         .returning(),
       abortUnlessChanged(db),
@@ -116,7 +128,7 @@ export async function resendInvitation(env: Env, db: Db, org: OrgRef, id: string
     if (isStaleWrite(err)) throw await whyNotPending(db, org.id, id);
     throw err;
   }
-  if (!updated) throw new ApiError("not_found", "Invitation not found.");
+  if (!updated) throw new AppError("not_found", "Invitation not found.");
   await sendInvitationMail(env, org, updated, actor);
   return toInvitationView(updated);
 }
@@ -142,7 +154,11 @@ export async function revokeInvitation(db: Db, orgId: string, id: string, actor:
 }
 
 /** One page of an org's invitations, newest first, filtered by (computed) status. One query. */
-export async function listInvitations(db: Db, orgId: string, q: { status: InvitationStatus | "all"; limit: number; cursor?: string }) {
+export async function listInvitations(
+  db: Db,
+  orgId: string,
+  q: { status: InvitationStatus | "all"; limit: number; cursor?: string },
+) {
   const now = Date.now();
   const at = decodeCursor(q.cursor)?.[0];
   const before = typeof at === "string" ? at : null;

@@ -26,7 +26,10 @@ export function invitationStatus(r: Pick<InvitationRow, "status" | "expiresAt">,
 }
 
 /** The columns a view needs; list queries select only these. */
-export type InvitationViewRow = Pick<InvitationRow, "id" | "email" | "role" | "status" | "expiresAt" | "sendCount" | "invitedBy" | "createdAt" | "updatedAt">;
+export type InvitationViewRow = Pick<
+  InvitationRow,
+  "id" | "email" | "role" | "status" | "expiresAt" | "sendCount" | "invitedBy" | "createdAt" | "updatedAt"
+>;
 
 export function toInvitationView(r: InvitationViewRow): InvitationView {
   return {

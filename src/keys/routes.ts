@@ -66,9 +66,23 @@ export const keyRoutes = newRouter()
     const ctx = c.var.org;
     const db = c.var.db;
     const actor = actorOf(c);
-    const { row, token } = await createApiKey(db, ctx.org.id, userIdOf(c.var.principal), ctx.scopes, c.req.valid("json"), (r) => [
-      auditStatement(db, { orgId: ctx.org.id, actor, action: "api_key.created", targetType: "api_key", targetId: r.id, after: { name: r.name, scopes: r.scopes, expires_at: r.expiresAt } }),
-    ]);
+    const { row, token } = await createApiKey(
+      db,
+      ctx.org.id,
+      userIdOf(c.var.principal),
+      ctx.scopes,
+      c.req.valid("json"),
+      (r) => [
+        auditStatement(db, {
+          orgId: ctx.org.id,
+          actor,
+          action: "api_key.created",
+          targetType: "api_key",
+          targetId: r.id,
+          after: { name: r.name, scopes: r.scopes, expires_at: r.expiresAt },
+        }),
+      ],
+    );
     return c.json({ ...view(row), token }, 201);
   })
   .openapi(list, async (c) => {
@@ -84,6 +98,14 @@ export const keyRoutes = newRouter()
     const db = c.var.db;
     const orgId = c.var.org.org.id;
     const keyId = c.req.valid("param").key_id;
-    await revokeApiKey(db, orgId, keyId, [auditStatement(db, { orgId, actor: actorOf(c), action: "api_key.revoked", targetType: "api_key", targetId: keyId })]);
+    await revokeApiKey(db, orgId, keyId, [
+      auditStatement(db, {
+        orgId,
+        actor: actorOf(c),
+        action: "api_key.revoked",
+        targetType: "api_key",
+        targetId: keyId,
+      }),
+    ]);
     return c.body(null, 204);
   });

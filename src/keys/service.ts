@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { apiKeys } from "../db/schema";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { sha256Hex } from "../lib/crypto";
 import { apiKeyCache } from "../auth/cache";
 import { mintApiKey } from "../auth/token-format";
@@ -26,7 +26,7 @@ export async function createApiKey(
   extra: (row: ApiKeyRow) => BatchItem<"sqlite">[] = () => [],
 ): Promise<{ row: ApiKeyRow; token: string }> {
   if (input.scopes?.some((s) => API_KEY_FORBIDDEN.includes(s))) {
-    throw new ApiError("validation_failed", "An org API key cannot hold organizations:delete.", {
+    throw new AppError("validation_failed", "An org API key cannot hold organizations:delete.", {
       errors: [{ field: "scopes", message: "organizations:delete is not allowed on API keys" }],
     });
   }
@@ -61,7 +61,12 @@ export function listApiKeys(db: Db, orgId: string, limit: number, before: string
 }
 
 /** Revokes a key; `extra` statements (the audit entry) are written only if it was revoked. */
-export async function revokeApiKey(db: Db, orgId: string, keyId: string, extra: BatchItem<"sqlite">[] = []): Promise<void> {
+export async function revokeApiKey(
+  db: Db,
+  orgId: string,
+  keyId: string,
+  extra: BatchItem<"sqlite">[] = [],
+): Promise<void> {
   let rows: { hash: string }[];
   try {
     [rows] = await db.batch([
@@ -74,7 +79,7 @@ export async function revokeApiKey(db: Db, orgId: string, keyId: string, extra: 
       ...extra,
     ]);
   } catch (err) {
-    if (isStaleWrite(err)) throw new ApiError("not_found", "API key not found.");
+    if (isStaleWrite(err)) throw new AppError("not_found", "API key not found.");
     throw err;
   }
   const hit = rows[0];

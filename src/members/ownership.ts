@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import { memberships } from "../db/schema";
 import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 import { asBatch } from "../db/batch";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { forgetMembership } from "../auth/cache";
 import { formatRoles, normalizeRoles } from "../auth/scopes";
 import { isUniqueViolation } from "../orgs/service";
@@ -20,16 +20,16 @@ import { getMember, type MemberView } from "./service";
  * batch; two transfers at once leave exactly one owner.
  */
 export async function transferOwnership(db: Db, orgId: string, fromUserId: string, toUserId: string, actor: Actor) {
-  if (fromUserId === toUserId) throw new ApiError("unprocessable", "You already own this organization.");
+  if (fromUserId === toUserId) throw new AppError("unprocessable", "You already own this organization.");
   const [from, to] = await Promise.all([getMember(db, orgId, fromUserId), getMember(db, orgId, toUserId)]);
-  if (!from?.is_owner) throw new ApiError("owner_required", "Only the organization owner can transfer ownership.");
-  if (!to) throw new ApiError("not_found", "The new owner must be a member of this organization.");
+  if (!from?.is_owner) throw new AppError("owner_required", "Only the organization owner can transfer ownership.");
+  if (!to) throw new AppError("not_found", "The new owner must be a member of this organization.");
   const plan = transferPlan(db, orgId, from, to, actor);
   try {
     await db.batch(asBatch(plan.statements));
   } catch (err) {
     if (isStaleWrite(err) || isUniqueViolation(err, "memberships")) {
-      throw new ApiError("conflict", "Ownership or the target member changed concurrently; reload and retry.");
+      throw new AppError("conflict", "Ownership or the target member changed concurrently; reload and retry.");
     }
     throw err;
   } finally {
@@ -52,7 +52,13 @@ export function transferPlan(db: Db, orgId: string, from: MemberView, to: Member
     db
       .update(memberships)
       .set({ roles: formatRoles(toAfter) })
-      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, to.user_id), eq(memberships.roles, formatRoles(to.roles)))),
+      .where(
+        and(
+          eq(memberships.orgId, orgId),
+          eq(memberships.userId, to.user_id),
+          eq(memberships.roles, formatRoles(to.roles)),
+        ),
+      ),
     abortUnlessChanged(db),
     auditStatement(db, {
       orgId,

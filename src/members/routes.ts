@@ -35,7 +35,8 @@ const putRoles = createRoute({
   path: "/admin/members/{user_id}/roles",
   tags: ["members"],
   summary: "Set a member's roles; unknown role ids are dropped, the response shows what was applied",
-  description: "`owner` can be neither given nor taken here: use transfer-ownership. The owner's roles are immutable (403 owner_immutable).",
+  description:
+    "`owner` can be neither given nor taken here: use transfer-ownership. The owner's roles are immutable (403 owner_immutable).",
   security: authed,
   request: { params: UserIdParam, body: jsonBody(z.object({ roles: z.array(z.string().max(64)).min(1).max(20) })) },
   responses: { 200: json(MemberSchema), 409: errorResponses[400], ...errorResponses },
@@ -103,6 +104,12 @@ export const memberRoutes = newRouter()
     requireOwner(c);
     // Owner-only powers (delete, transfer) also need the owner-only scope on a PAT.
     requireScope(c, "organizations:delete");
-    const result = await transferOwnership(c.var.db, c.var.org.org.id, user.userId, c.req.valid("json").user_id, actorOf(c));
+    const result = await transferOwnership(
+      c.var.db,
+      c.var.org.org.id,
+      user.userId,
+      c.req.valid("json").user_id,
+      actorOf(c),
+    );
     return c.json(result, 200);
   });

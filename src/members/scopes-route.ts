@@ -11,4 +11,6 @@ const myScopes = createRoute({
   responses: { 200: json(z.object({ scopes: z.array(z.enum(SCOPES)) })), ...errorResponses },
 });
 
-export const myScopesRoute = newRouter().openapi(myScopes, (c) => c.json({ scopes: sortScopes(c.var.org.scopes) }, 200));
+export const myScopesRoute = newRouter().openapi(myScopes, (c) =>
+  c.json({ scopes: sortScopes(c.var.org.scopes) }, 200),
+);

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { memberships, users } from "../db/schema";
 import { abortUnlessChanged, runGuarded } from "../db/guard";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { decodeCursor, paginate } from "../http/pagination";
 import { forgetMembership } from "../auth/cache";
 import { formatRoles, normalizeRoles, parseRoles, type Role } from "../auth/scopes";
@@ -26,7 +26,14 @@ type MemberRow = { userId: string; email: string; name: string | null; roles: st
 
 function toView(r: MemberRow): MemberView {
   const roles = parseRoles(r.roles);
-  return { user_id: r.userId, email: r.email, name: r.name, roles, is_owner: roles.includes("owner"), joined_at: new Date(r.createdAt).toISOString() };
+  return {
+    user_id: r.userId,
+    email: r.email,
+    name: r.name,
+    roles,
+    is_owner: roles.includes("owner"),
+    joined_at: new Date(r.createdAt).toISOString(),
+  };
 }
 
 const memberColumns = {
@@ -49,7 +56,10 @@ export async function listMembers(db: Db, orgId: string, page: { limit: number; 
       and(
         eq(memberships.orgId, orgId),
         after
-          ? or(gt(memberships.createdAt, after[0]), and(eq(memberships.createdAt, after[0]), gt(memberships.userId, after[1])))
+          ? or(
+              gt(memberships.createdAt, after[0]),
+              and(eq(memberships.createdAt, after[0]), gt(memberships.userId, after[1])),
+            )
           : undefined,
       ),
     )
@@ -73,7 +83,7 @@ export async function getMember(db: Db, orgId: string, userId: string): Promise<
 
 async function requireMember(db: Db, orgId: string, userId: string): Promise<MemberView> {
   const m = await getMember(db, orgId, userId);
-  if (!m) throw new ApiError("not_found", "No member with this user id in this organization.");
+  if (!m) throw new AppError("not_found", "No member with this user id in this organization.");
   return m;
 }
 
@@ -83,18 +93,28 @@ async function requireMember(db: Db, orgId: string, userId: string): Promise<Mem
  * immutable on this path. The write is conditional on the roles read, so a concurrent
  * change makes this request fail (409) instead of silently overwriting it.
  */
-export async function setRoles(db: Db, orgId: string, userId: string, requested: readonly string[], actor: Actor): Promise<MemberView> {
+export async function setRoles(
+  db: Db,
+  orgId: string,
+  userId: string,
+  requested: readonly string[],
+  actor: Actor,
+): Promise<MemberView> {
   const roles = normalizeRoles(requested);
   if (roles.includes("owner")) {
-    throw new ApiError("owner_immutable", "Ownership cannot be granted by a role change; use POST /admin/organization/transfer-ownership.");
+    throw new AppError(
+      "owner_immutable",
+      "Ownership cannot be granted by a role change; use POST /admin/organization/transfer-ownership.",
+    );
   }
   if (roles.length === 0) {
-    throw new ApiError("validation_failed", "No valid role given: use admin, member or viewer.", {
+    throw new AppError("validation_failed", "No valid role given: use admin, member or viewer.", {
       errors: [{ field: "roles", message: "at least one of admin, member, viewer" }],
     });
   }
   const current = await requireMember(db, orgId, userId);
-  if (current.is_owner) throw new ApiError("owner_immutable", "The owner's roles cannot be changed; transfer ownership first.");
+  if (current.is_owner)
+    throw new AppError("owner_immutable", "The owner's roles cannot be changed; transfer ownership first.");
   const before = formatRoles(current.roles);
   const after = formatRoles(roles);
   if (before === after) return current;
@@ -104,7 +124,15 @@ export async function setRoles(db: Db, orgId: string, userId: string, requested:
       .set({ roles: after })
       .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId), eq(memberships.roles, before))),
     abortUnlessChanged(db),
-    auditStatement(db, { orgId, actor, action: "member.roles_changed", targetType: "member", targetId: userId, before: { roles: current.roles }, after: { roles } }),
+    auditStatement(db, {
+      orgId,
+      actor,
+      action: "member.roles_changed",
+      targetType: "member",
+      targetId: userId,
+      before: { roles: current.roles },
+      after: { roles },
+    }),
   ]);
   forgetMembership(userId, orgId);
   return { ...current, roles, is_owner: false };
@@ -113,25 +141,39 @@ export async function setRoles(db: Db, orgId: string, userId: string, requested:
 /** Removes a member (never the owner). The user account stays. */
 export async function removeMember(db: Db, orgId: string, userId: string, actor: Actor): Promise<void> {
   const current = await requireMember(db, orgId, userId);
-  if (current.is_owner) throw new ApiError("owner_immutable", "The owner cannot be removed; transfer ownership first.");
+  if (current.is_owner) throw new AppError("owner_immutable", "The owner cannot be removed; transfer ownership first.");
   await deleteMembership(db, orgId, current, actor, "member.removed");
 }
 
 /** The caller leaves the organization; the owner must transfer ownership first. */
 export async function leaveOrganization(db: Db, orgId: string, userId: string, actor: Actor): Promise<void> {
   const current = await requireMember(db, orgId, userId);
-  if (current.is_owner) throw new ApiError("owner_immutable", "The owner cannot leave the organization; transfer ownership first.");
+  if (current.is_owner)
+    throw new AppError("owner_immutable", "The owner cannot leave the organization; transfer ownership first.");
   await deleteMembership(db, orgId, current, actor, "member.left");
 }
 
-async function deleteMembership(db: Db, orgId: string, m: MemberView, actor: Actor, action: "member.removed" | "member.left") {
+async function deleteMembership(
+  db: Db,
+  orgId: string,
+  m: MemberView,
+  actor: Actor,
+  action: "member.removed" | "member.left",
+) {
   await runGuarded(db, [
     // is_owner = 0: an ownership transfer racing this request can never lose the owner.
     db
       .delete(memberships)
       .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, m.user_id), eq(memberships.isOwner, 0))),
     abortUnlessChanged(db),
-    auditStatement(db, { orgId, actor, action, targetType: "member", targetId: m.user_id, before: { email: m.email, roles: m.roles } }),
+    auditStatement(db, {
+      orgId,
+      actor,
+      action,
+      targetType: "member",
+      targetId: m.user_id,
+      before: { email: m.email, roles: m.roles },
+    }),
   ]);
   forgetMembership(m.user_id, orgId);
 }

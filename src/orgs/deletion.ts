@@ -5,7 +5,7 @@ import { apiKeys, memberships, organizations, orgSlugHistory, type OrganizationR
 import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 import { asBatch } from "../db/batch";
 import type { Env } from "../env";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { forgetOrg } from "../auth/cache";
 import { auditStatement, type Actor } from "../audit/log";
 import { isForeignKeyViolation } from "./service";
@@ -38,7 +38,9 @@ export async function runDeletedHooks(env: Env, org: OrganizationRow): Promise<v
     try {
       await hook(env, org);
     } catch (err) {
-      console.error(JSON.stringify({ level: "error", event: "org_deleted_hook_failed", org_id: org.id, message: String(err) }));
+      console.error(
+        JSON.stringify({ level: "error", event: "org_deleted_hook_failed", org_id: org.id, message: String(err) }),
+      );
     }
   }
 }
@@ -52,7 +54,11 @@ export async function runDeletedHooks(env: Env, org: OrganizationRow): Promise<v
  * the org (the role the request was authorised with may come from a cache).
  */
 export async function deleteOrganization(db: Db, org: OrganizationRow, actor: Actor): Promise<void> {
-  const child = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.parentId, org.id)).limit(1);
+  const child = await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.parentId, org.id))
+    .limit(1);
   if (child.length > 0) throw hasChildren();
   const stmts: BatchItem<"sqlite">[] = [];
   if (actor.userId) {
@@ -70,19 +76,26 @@ export async function deleteOrganization(db: Db, org: OrganizationRow, actor: Ac
     db.delete(memberships).where(eq(memberships.orgId, org.id)),
     db.delete(orgSlugHistory).where(eq(orgSlugHistory.orgId, org.id)),
     db.delete(organizations).where(eq(organizations.id, org.id)),
-    auditStatement(db, { orgId: org.id, actor, action: "organization.deleted", targetType: "organization", targetId: org.id, before: { slug: org.slug, name: org.name } }),
+    auditStatement(db, {
+      orgId: org.id,
+      actor,
+      action: "organization.deleted",
+      targetType: "organization",
+      targetId: org.id,
+      before: { slug: org.slug, name: org.name },
+    }),
   );
   try {
     await db.batch(asBatch(stmts));
   } catch (err) {
     if (isForeignKeyViolation(err)) throw hasChildren();
-    if (isStaleWrite(err)) throw new ApiError("owner_required", "Only the organization owner can delete it.");
+    if (isStaleWrite(err)) throw new AppError("owner_required", "Only the organization owner can delete it.");
     throw err;
   } finally {
     forgetOrg(org);
   }
 }
 
-function hasChildren(): ApiError {
-  return new ApiError("has_children", "Delete or move this organization's child organizations first.");
+function hasChildren(): AppError {
+  return new AppError("has_children", "Delete or move this organization's child organizations first.");
 }

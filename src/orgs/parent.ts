@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { requireScope } from "../auth/middleware";
 import { missingOrganization } from "../auth/org-context";
 import { isDescendantOf } from "../db/tree";
@@ -15,6 +15,6 @@ export async function authorizeParent(c: Context<AppEnv>, parentId: string): Pro
   if (!ctx) throw missingOrganization(c.var.principal);
   requireScope(c, "child_organizations:manage");
   if (!(await isDescendantOf(c.var.db, ctx.org.id, parentId))) {
-    throw new ApiError("not_found", "Parent organization not found.");
+    throw new AppError("not_found", "Parent organization not found.");
   }
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { requireOwner, requireScope, requireUser } from "../auth/middleware";
 import { actorOf, auditStatement } from "../audit/log";
 import { deleteOrganization, runDeletedHooks } from "./deletion";
@@ -18,7 +18,10 @@ const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14
 export const CreateOrgBody = z
   .object({
     name: z.string().trim().min(1, "name is required").max(100),
-    slug: z.union([SlugField, z.literal("")]).optional().openapi({ description: "Latin letters, digits, hyphens; generated from the name when blank" }),
+    slug: z
+      .union([SlugField, z.literal("")])
+      .optional()
+      .openapi({ description: "Latin letters, digits, hyphens; generated from the name when blank" }),
     parent_id: z.string().optional().openapi({ description: "Create a child organization (partner rules apply)" }),
     billing_email: z.email().max(254).optional(),
   })
@@ -39,7 +42,11 @@ export const PatchOrgBody = z
   .object({
     name: z.string().trim().min(1).max(100).optional(),
     slug: SlugField.optional(),
-    avatar_url: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+    avatar_url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .nullable()
+      .optional(),
     status: z.enum(["active", "suspended"]).optional(),
     billing_email: z.email().max(254).nullable().optional(),
     billing_address: BillingAddress.nullable().optional(),
@@ -56,7 +63,13 @@ const availability = createRoute({
   security: authed,
   request: { query: z.object({ slug: z.string().trim().min(1).max(63).toLowerCase() }) },
   responses: {
-    200: json(z.object({ slug: z.string(), available: z.boolean(), reason: z.enum(["taken", "reserved", "invalid"]).nullable() })),
+    200: json(
+      z.object({
+        slug: z.string(),
+        available: z.boolean(),
+        reason: z.enum(["taken", "reserved", "invalid"]).nullable(),
+      }),
+    ),
     ...errorResponses,
   },
 });
@@ -68,7 +81,12 @@ const create = createRoute({
   summary: "Create an organization (the creator becomes owner; with parent_id, admin of a child)",
   security: authed,
   request: { body: jsonBody(CreateOrgBody) },
-  responses: { 201: json(OrganizationSchema, "Created"), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
+  responses: {
+    201: json(OrganizationSchema, "Created"),
+    409: errorResponses[400],
+    422: errorResponses[400],
+    ...errorResponses,
+  },
 });
 
 const get = createRoute({
@@ -84,7 +102,8 @@ const patch = createRoute({
   method: "patch",
   path: "/admin/organization",
   tags: ["organizations"],
-  summary: "Change settings (name, slug — the old one resolves for 30 days —, avatar, status, billing details, phone numbers)",
+  summary:
+    "Change settings (name, slug — the old one resolves for 30 days —, avatar, status, billing details, phone numbers)",
   security: authed,
   request: { body: jsonBody(PatchOrgBody) },
   responses: { 200: json(OrganizationSchema), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
@@ -99,14 +118,28 @@ const remove = createRoute({
     "Send the current slug as confirmation. Memberships, API keys, invitations and every registered capability's rows go in one " +
     "batch; the org's API keys then answer 401. A PAT also needs organizations:delete. The audit log is kept.",
   security: authed,
-  request: { body: jsonBody(z.object({ slug: z.string().min(1).max(63).openapi({ description: "The organization's slug, as confirmation" }) }).strict()) },
+  request: {
+    body: jsonBody(
+      z
+        .object({
+          slug: z.string().min(1).max(63).openapi({ description: "The organization's slug, as confirmation" }),
+        })
+        .strict(),
+    ),
+  },
   responses: { 204: { description: "Deleted" }, 409: errorResponses[400], ...errorResponses },
 });
 
 export const orgRoutes = newRouter()
   .openapi(availability, async (c) => {
     const { slug } = c.req.valid("query");
-    const reason = !SLUG_RE.test(slug) ? "invalid" : isReservedSlug(slug) ? "reserved" : (await isSlugFree(c.var.db, slug)) ? null : "taken";
+    const reason = !SLUG_RE.test(slug)
+      ? "invalid"
+      : isReservedSlug(slug)
+        ? "reserved"
+        : (await isSlugFree(c.var.db, slug))
+          ? null
+          : "taken";
     return c.json({ slug, available: reason === null, reason }, 200);
   })
   .openapi(create, async (c) => {
@@ -115,11 +148,12 @@ export const orgRoutes = newRouter()
     // An API key creates on behalf of the user who made it, while that user still belongs
     // to the key's org: someone who left must not gain a seat in a new child.
     let creatorUserId = principal.kind === "api_key" ? principal.createdBy : principal.userId;
-    if (principal.kind === "api_key" && creatorUserId && !(await rolesOf(c.var.db, creatorUserId, principal.orgId))) creatorUserId = null;
+    if (principal.kind === "api_key" && creatorUserId && !(await rolesOf(c.var.db, creatorUserId, principal.orgId)))
+      creatorUserId = null;
     if (body.parent_id) {
       await authorizeParent(c, body.parent_id);
     } else if (principal.kind === "api_key") {
-      throw new ApiError("forbidden", "An org API key can only create child organizations (give parent_id).");
+      throw new AppError("forbidden", "An org API key can only create child organizations (give parent_id).");
     } else {
       requireUser(c);
     }
@@ -169,7 +203,7 @@ export const orgRoutes = newRouter()
     requireScope(c, "organizations:delete");
     const org = c.var.org.org;
     if (c.req.valid("json").slug.trim().toLowerCase() !== org.slug) {
-      throw new ApiError("validation_failed", "Confirm by sending the organization's current slug.", {
+      throw new AppError("validation_failed", "Confirm by sending the organization's current slug.", {
         errors: [{ field: "slug", message: "must equal the organization's slug" }],
       });
     }

@@ -2,7 +2,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { asBatch, dbErrorText } from "../db/batch";
 import { memberships, organizations, type OrganizationRow } from "../db/schema";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { newId } from "../lib/crypto";
 import { formatRoles, type Role } from "../auth/scopes";
 import { isReservedSlug, slugify, SLUG_RE, withSuffix } from "./slug";
@@ -33,12 +33,14 @@ export function onOrganizationCreated(hook: OrgCreationHook): void {
 export async function checkRequestedSlug(db: Db, slug: string, exceptOrgId?: string): Promise<string> {
   const s = slug.toLowerCase();
   if (!SLUG_RE.test(s)) {
-    throw new ApiError("validation_failed", "Slug may contain only Latin letters, digits and hyphens.", {
-      errors: [{ field: "slug", message: "Use a-z, 0-9 and hyphens; no leading or trailing hyphen; at most 63 characters." }],
+    throw new AppError("validation_failed", "Slug may contain only Latin letters, digits and hyphens.", {
+      errors: [
+        { field: "slug", message: "Use a-z, 0-9 and hyphens; no leading or trailing hyphen; at most 63 characters." },
+      ],
     });
   }
-  if (isReservedSlug(s)) throw new ApiError("slug_reserved", `The slug "${s}" is reserved.`);
-  if (!(await isSlugFree(db, s, exceptOrgId))) throw new ApiError("slug_taken", `The slug "${s}" is already taken.`);
+  if (isReservedSlug(s)) throw new AppError("slug_reserved", `The slug "${s}" is reserved.`);
+  if (!(await isSlugFree(db, s, exceptOrgId))) throw new AppError("slug_taken", `The slug "${s}" is already taken.`);
   return s;
 }
 
@@ -50,7 +52,7 @@ export async function generateSlug(db: Db, base: string): Promise<string> {
     if (!isReservedSlug(candidate) && (await isSlugFree(db, candidate))) return candidate;
     candidate = withSuffix(root);
   }
-  throw new ApiError("conflict", "Could not find a free slug; please choose one.");
+  throw new AppError("conflict", "Could not find a free slug; please choose one.");
 }
 
 export function buildOrganizationRow(input: CreateOrgInput, slug: string): OrganizationRow {
@@ -111,7 +113,7 @@ export async function createOrganization(db: Db, input: CreateOrgInput): Promise
   try {
     await db.batch(asBatch(organizationStatements(db, org, input)));
   } catch (err) {
-    if (isUniqueViolation(err, "slug")) throw new ApiError("slug_taken", `The slug "${slug}" is already taken.`);
+    if (isUniqueViolation(err, "slug")) throw new AppError("slug_taken", `The slug "${slug}" is already taken.`);
     throw err;
   }
   return org;

@@ -3,7 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { asBatch } from "../db/batch";
 import { organizations, orgSlugHistory, type BillingAddress, type OrganizationRow } from "../db/schema";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { forgetOrg } from "../auth/cache";
 import { checkRequestedSlug, isUniqueViolation } from "./service";
 
@@ -39,7 +39,10 @@ export async function updateOrganizationSettings(
   if (patch.phone_numbers !== undefined) set.phoneNumbers = patch.phone_numbers;
   if (patch.status !== undefined && patch.status !== org.status) {
     if (org.status === "provisioning" || org.status === "provisioning_failed") {
-      throw new ApiError("conflict", `The organization is ${org.status}; its status changes when provisioning completes.`);
+      throw new AppError(
+        "conflict",
+        `The organization is ${org.status}; its status changes when provisioning completes.`,
+      );
     }
     set.status = patch.status;
   }
@@ -48,7 +51,9 @@ export async function updateOrganizationSettings(
   if (newSlug !== undefined && newSlug !== org.slug) {
     set.slug = await checkRequestedSlug(db, newSlug, org.id);
     // Taking back one of our own old slugs: its history row goes first.
-    stmts.push(db.delete(orgSlugHistory).where(and(eq(orgSlugHistory.slug, newSlug), eq(orgSlugHistory.orgId, org.id))));
+    stmts.push(
+      db.delete(orgSlugHistory).where(and(eq(orgSlugHistory.slug, newSlug), eq(orgSlugHistory.orgId, org.id))),
+    );
   }
   const after: OrganizationRow = { ...org, ...set };
   stmts.push(db.update(organizations).set(set).where(eq(organizations.id, org.id)));
@@ -64,7 +69,7 @@ export async function updateOrganizationSettings(
   try {
     await db.batch(asBatch(stmts));
   } catch (err) {
-    if (isUniqueViolation(err, "slug")) throw new ApiError("slug_taken", `The slug "${set.slug}" is already taken.`);
+    if (isUniqueViolation(err, "slug")) throw new AppError("slug_taken", `The slug "${set.slug}" is already taken.`);
     throw err;
   }
   forgetOrg(org);

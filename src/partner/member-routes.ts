@@ -68,7 +68,12 @@ const createInvitationRoute = createRoute({
   summary: "Invite a user to a child by e-mail; asking again for a pending e-mail resends it (200)",
   security: authed,
   request: { params: ChildParam, body: jsonBody(CreateInvitationBody) },
-  responses: { 201: json(InvitationSchema, "Invited"), 200: json(InvitationSchema, "Resent"), 409: errorResponses[400], ...errorResponses },
+  responses: {
+    201: json(InvitationSchema, "Invited"),
+    200: json(InvitationSchema, "Resent"),
+    409: errorResponses[400],
+    ...errorResponses,
+  },
 });
 
 export const partnerMemberRoutes = newRouter()

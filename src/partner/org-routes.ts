@@ -1,10 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { decodeCursor, encodeCursor, PageQuery, pageOf } from "../http/pagination";
 import { findOrg } from "../orgs/queries";
 import { readInOneTrip } from "../db/one-trip";
-import { breadcrumbOf, childrenSql, isDescendantOfSql, PATH_SEPARATOR, searchDescendants, toChildRows, type RawChildRow } from "../db/tree";
+import {
+  breadcrumbOf,
+  childrenSql,
+  isDescendantOfSql,
+  PATH_SEPARATOR,
+  searchDescendants,
+  toChildRows,
+  type RawChildRow,
+} from "../db/tree";
 import { OrganizationSchema, toOrganizationView } from "../orgs/view";
 import { orgNotFound, partnerRoot } from "./subtree";
 
@@ -50,7 +58,9 @@ function cursorValue(cursor: string | undefined, re: RegExp): string | null {
   if (cursor === undefined) return null;
   const v = decodeCursor(cursor)?.[0];
   if (typeof v !== "string" || !re.test(v)) {
-    throw new ApiError("validation_failed", "Invalid cursor.", { errors: [{ field: "cursor", message: "Pass next_cursor unchanged" }] });
+    throw new AppError("validation_failed", "Invalid cursor.", {
+      errors: [{ field: "cursor", message: "Pass next_cursor unchanged" }],
+    });
   }
   return v;
 }

@@ -8,4 +8,7 @@ import { partnerUsageRoutes } from "./usage-route";
  * authenticated caller holding `child_organizations:manage`, acting on its own org (from
  * the credential) or a descendant of it (see subtree.ts).
  */
-export const partnerRoutes = newRouter().route("/", partnerOrgRoutes).route("/", partnerMemberRoutes).route("/", partnerUsageRoutes);
+export const partnerRoutes = newRouter()
+  .route("/", partnerOrgRoutes)
+  .route("/", partnerMemberRoutes)
+  .route("/", partnerUsageRoutes);

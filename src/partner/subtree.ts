@@ -1,11 +1,11 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { requireScope } from "../auth/middleware";
 import { isDescendantOf } from "../db/tree";
 
 /** The one answer for a target outside the caller's subtree and for one that does not exist. */
-export const orgNotFound = () => new ApiError("not_found", "Organization not found.");
+export const orgNotFound = () => new AppError("not_found", "Organization not found.");
 
 /**
  * The partner-console checks, in order: authenticated (middleware), holds

@@ -29,11 +29,19 @@ export const UsageSummaryQuery = z
   .object({
     from: Instant("Start of the window (ISO 8601, inclusive; UTC unless an offset is given)"),
     to: Instant("End of the window (ISO 8601, exclusive): after `from`, at most 366 days later"),
-    scope: z.enum(["all", "single"]).default("all").openapi({ description: "`all`: your org and every descendant; `single`: `org_id`'s own usage" }),
-    org_id: z.string().max(64).optional().openapi({ description: "Required with scope=single; must be in your subtree" }),
+    scope: z
+      .enum(["all", "single"])
+      .default("all")
+      .openapi({ description: "`all`: your org and every descendant; `single`: `org_id`'s own usage" }),
+    org_id: z
+      .string()
+      .max(64)
+      .optional()
+      .openapi({ description: "Required with scope=single; must be in your subtree" }),
   })
   .superRefine((v, ctx) => {
-    if (v.scope === "single" && !v.org_id) ctx.addIssue({ code: "custom", path: ["org_id"], message: "org_id is required when scope=single" });
+    if (v.scope === "single" && !v.org_id)
+      ctx.addIssue({ code: "custom", path: ["org_id"], message: "org_id is required when scope=single" });
   });
 
 export const PartnerUsageSchema = z
@@ -43,7 +51,9 @@ export const PartnerUsageSchema = z
     from: z.string(),
     to: z.string(),
     ...Figures,
-    daily: z.array(z.object({ date: z.string(), ...Figures })).openapi({ description: "Every UTC day of the window, zero-filled" }),
+    daily: z
+      .array(z.object({ date: z.string(), ...Figures }))
+      .openapi({ description: "Every UTC day of the window, zero-filled" }),
   })
   .openapi("PartnerUsageSummary");
 

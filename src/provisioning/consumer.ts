@@ -26,25 +26,41 @@ export async function provisionOrganization(env: Env, db: Db, orgId: string): Pr
   if (!job || job.ackedAt === null) {
     await runBatch(db, [
       ...outboxStatements(db, org),
-      db.update(provisioningJobs).set({ ackedAt: Date.now(), updatedAt: Date.now() }).where(eq(provisioningJobs.orgId, orgId)),
+      db
+        .update(provisioningJobs)
+        .set({ ackedAt: Date.now(), updatedAt: Date.now() })
+        .where(eq(provisioningJobs.orgId, orgId)),
     ]);
   }
-  const rows = await db.select().from(provisioningSteps).where(eq(provisioningSteps.orgId, orgId)).orderBy(asc(provisioningSteps.position));
+  const rows = await db
+    .select()
+    .from(provisioningSteps)
+    .where(eq(provisioningSteps.orgId, orgId))
+    .orderBy(asc(provisioningSteps.position));
   const done = new Set(rows.filter((r) => r.status === "succeeded").map((r) => r.step));
   for (const step of PROVISIONING_STEPS) {
     if (done.has(step)) continue;
     const where = and(eq(provisioningSteps.orgId, orgId), eq(provisioningSteps.step, step));
     const attempts = (rows.find((r) => r.step === step)?.attempts ?? 0) + 1;
-    await db.update(provisioningSteps).set({ status: "running", attempts, startedAt: Date.now(), updatedAt: Date.now() }).where(where);
+    await db
+      .update(provisioningSteps)
+      .set({ status: "running", attempts, startedAt: Date.now(), updatedAt: Date.now() })
+      .where(where);
     try {
       await injectedFault(env, db, step, org);
       await STEP_RUNNERS[step]({ env, db, org });
     } catch (err) {
-      await db.update(provisioningSteps).set({ status: "failed", lastError: errorText(err), updatedAt: Date.now() }).where(where);
+      await db
+        .update(provisioningSteps)
+        .set({ status: "failed", lastError: errorText(err), updatedAt: Date.now() })
+        .where(where);
       throw err;
     }
     const now = Date.now();
-    await db.update(provisioningSteps).set({ status: "succeeded", lastError: null, finishedAt: now, updatedAt: now }).where(where);
+    await db
+      .update(provisioningSteps)
+      .set({ status: "succeeded", lastError: null, finishedAt: now, updatedAt: now })
+      .where(where);
   }
   const now = Date.now();
   await db.batch([
@@ -74,15 +90,28 @@ export async function consumeProvisioning(batch: MessageBatch<ProvisioningMessag
         await provisionOrganization(env, db, msg.body.orgId);
         msg.ack();
       } catch (err) {
-        console.error(JSON.stringify({ level: "warn", queue: "provisioning", org_id: msg.body.orgId, attempt: msg.attempts, message: errorText(err) }));
-        msg.retry({ delaySeconds: backoffSeconds(msg.attempts, Number.isFinite(base) ? base : DEFAULT_BACKOFF_BASE_SECONDS) });
+        console.error(
+          JSON.stringify({
+            level: "warn",
+            queue: "provisioning",
+            org_id: msg.body.orgId,
+            attempt: msg.attempts,
+            message: errorText(err),
+          }),
+        );
+        msg.retry({
+          delaySeconds: backoffSeconds(msg.attempts, Number.isFinite(base) ? base : DEFAULT_BACKOFF_BASE_SECONDS),
+        });
       }
     }),
   );
 }
 
 /** Dead letters: the org is marked `provisioning_failed` with the failing step's error. Idempotent. */
-export async function consumeProvisioningDeadLetters(batch: MessageBatch<ProvisioningMessage>, env: Env): Promise<void> {
+export async function consumeProvisioningDeadLetters(
+  batch: MessageBatch<ProvisioningMessage>,
+  env: Env,
+): Promise<void> {
   const db = makeDb(env.DB);
   for (const msg of batch.messages) {
     const orgId = msg.body.orgId;
@@ -94,7 +123,9 @@ export async function consumeProvisioningDeadLetters(batch: MessageBatch<Provisi
         .orderBy(asc(provisioningSteps.position))
         .limit(1)
     )[0];
-    const reason = failed ? `${failed.step}: ${failed.error ?? "failed"}` : "provisioning did not complete after all retries";
+    const reason = failed
+      ? `${failed.step}: ${failed.error ?? "failed"}`
+      : "provisioning did not complete after all retries";
     const now = Date.now();
     await db.batch([
       db

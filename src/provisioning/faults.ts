@@ -13,7 +13,13 @@ export async function injectedFault(env: Env, db: Db, step: string, org: Organiz
   const hit = await db
     .update(faultInjections)
     .set({ remaining: sql`${faultInjections.remaining} - 1` })
-    .where(and(eq(faultInjections.step, step), inArray(faultInjections.orgRef, [org.id, org.slug]), gt(faultInjections.remaining, 0)))
+    .where(
+      and(
+        eq(faultInjections.step, step),
+        inArray(faultInjections.orgRef, [org.id, org.slug]),
+        gt(faultInjections.remaining, 0),
+      ),
+    )
     .returning({ message: faultInjections.message });
   if (hit[0]) throw new Error(hit[0].message);
 }

@@ -20,10 +20,21 @@ const RESEND_BATCH = 100;
 export function outboxStatements(db: Db, org: Pick<OrganizationRow, "id" | "createdAt">): BatchItem<"sqlite">[] {
   const now = org.createdAt;
   return [
-    db.insert(provisioningJobs).values({ orgId: org.id, state: "pending", createdAt: now, updatedAt: now }).onConflictDoNothing(),
+    db
+      .insert(provisioningJobs)
+      .values({ orgId: org.id, state: "pending", createdAt: now, updatedAt: now })
+      .onConflictDoNothing(),
     db
       .insert(provisioningSteps)
-      .values(PROVISIONING_STEPS.map((step, position) => ({ orgId: org.id, step, position, status: "pending" as const, updatedAt: now })))
+      .values(
+        PROVISIONING_STEPS.map((step, position) => ({
+          orgId: org.id,
+          step,
+          position,
+          status: "pending" as const,
+          updatedAt: now,
+        })),
+      )
       .onConflictDoNothing(),
   ];
 }
@@ -32,7 +43,9 @@ export function outboxStatements(db: Db, org: Pick<OrganizationRow, "id" | "crea
 export async function enqueueProvisioning(env: Env, orgIds: string[]): Promise<void> {
   if (orgIds.length === 0) return;
   const db = makeDb(env.DB);
-  await env.PROVISIONING_QUEUE.sendBatch(orgIds.map((orgId) => ({ body: { orgId } satisfies ProvisioningMessage, contentType: "json" as const })));
+  await env.PROVISIONING_QUEUE.sendBatch(
+    orgIds.map((orgId) => ({ body: { orgId } satisfies ProvisioningMessage, contentType: "json" as const })),
+  );
   const now = Date.now();
   await runBatch(
     db,
@@ -64,6 +77,9 @@ export async function resendUnacknowledged(env: Env, now = Date.now()): Promise<
       ),
     )
     .limit(RESEND_BATCH);
-  await enqueueProvisioning(env, rows.map((r) => r.orgId));
+  await enqueueProvisioning(
+    env,
+    rows.map((r) => r.orgId),
+  );
   return rows.length;
 }

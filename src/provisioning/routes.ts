@@ -5,7 +5,7 @@ import type { Db } from "../db/client";
 import { runBatch } from "../db/batch";
 import { organizations, PROVISIONING_STEPS, provisioningJobs, provisioningSteps } from "../db/schema";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { requireScope } from "../auth/middleware";
 import { forgetOrg } from "../auth/cache";
 import { enqueueProvisioning, outboxStatements } from "./outbox";
@@ -15,7 +15,9 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 const ProvisioningSchema = z
   .object({
     org_id: z.string(),
-    status: z.enum(["provisioning", "active", "suspended", "provisioning_failed"]).openapi({ description: "The organization's status" }),
+    status: z
+      .enum(["provisioning", "active", "suspended", "provisioning_failed"])
+      .openapi({ description: "The organization's status" }),
     state: z.enum(["pending", "succeeded", "failed"]),
     failure_reason: z.string().nullable(),
     created_at: z.string(),
@@ -38,7 +40,11 @@ async function provisioningView(db: Db, orgId: string) {
   const [orgRows, jobRows, stepRows] = await db.batch([
     db.select({ status: organizations.status }).from(organizations).where(eq(organizations.id, orgId)),
     db.select().from(provisioningJobs).where(eq(provisioningJobs.orgId, orgId)),
-    db.select().from(provisioningSteps).where(eq(provisioningSteps.orgId, orgId)).orderBy(asc(provisioningSteps.position)),
+    db
+      .select()
+      .from(provisioningSteps)
+      .where(eq(provisioningSteps.orgId, orgId))
+      .orderBy(asc(provisioningSteps.position)),
   ]);
   const org = orgRows[0];
   const job = jobRows[0];
@@ -83,15 +89,20 @@ export const provisioningRoutes = newRouter()
   .openapi(get, async (c) => {
     requireScope(c, "organizations:read");
     const view = await provisioningView(c.var.db, c.var.org.org.id);
-    if (!view) throw new ApiError("not_found", "This organization has no provisioning record.");
+    if (!view) throw new AppError("not_found", "This organization has no provisioning record.");
     return c.json(view, 200);
   })
   .openapi(retry, async (c) => {
     requireScope(c, "organizations:manage");
     const db = c.var.db;
     const org = c.var.org.org;
-    const job = (await db.select({ state: provisioningJobs.state }).from(provisioningJobs).where(eq(provisioningJobs.orgId, org.id)))[0];
-    if (job?.state === "succeeded") throw new ApiError("conflict", "The organization is already provisioned.");
+    const job = (
+      await db
+        .select({ state: provisioningJobs.state })
+        .from(provisioningJobs)
+        .where(eq(provisioningJobs.orgId, org.id))
+    )[0];
+    if (job?.state === "succeeded") throw new AppError("conflict", "The organization is already provisioned.");
     const now = Date.now();
     const stmts: BatchItem<"sqlite">[] = [
       ...outboxStatements(db, org),
@@ -99,7 +110,10 @@ export const provisioningRoutes = newRouter()
         .update(provisioningSteps)
         .set({ status: "pending", updatedAt: now })
         .where(and(eq(provisioningSteps.orgId, org.id), inArray(provisioningSteps.status, ["failed", "running"]))),
-      db.update(provisioningJobs).set({ state: "pending", failureReason: null, ackedAt: null, updatedAt: now }).where(eq(provisioningJobs.orgId, org.id)),
+      db
+        .update(provisioningJobs)
+        .set({ state: "pending", failureReason: null, ackedAt: null, updatedAt: now })
+        .where(eq(provisioningJobs.orgId, org.id)),
       db
         .update(organizations)
         .set({ status: "provisioning", updatedAt: now })
@@ -109,6 +123,6 @@ export const provisioningRoutes = newRouter()
     forgetOrg(org);
     await enqueueProvisioning(c.env, [org.id]);
     const view = await provisioningView(db, org.id);
-    if (!view) throw new ApiError("not_found", "This organization has no provisioning record.");
+    if (!view) throw new AppError("not_found", "This organization has no provisioning record.");
     return c.json(view, 202);
   });

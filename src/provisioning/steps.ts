@@ -1,6 +1,15 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { billingAccounts, knowledgeBases, memberships, organizations, phoneNumbers, users, type OrganizationRow, type ProvisioningStepName } from "../db/schema";
+import {
+  billingAccounts,
+  knowledgeBases,
+  memberships,
+  organizations,
+  phoneNumbers,
+  users,
+  type OrganizationRow,
+  type ProvisioningStepName,
+} from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../lib/crypto";
 import { formatRoles } from "../auth/scopes";
@@ -15,7 +24,10 @@ type Step = (ctx: StepContext) => Promise<void>;
 const identity: Step = async ({ db, org }) => {
   if (!org.createdBy) return;
   const roles = formatRoles(org.parentId ? ["admin"] : ["owner"]);
-  await db.insert(memberships).values({ orgId: org.id, userId: org.createdBy, roles, createdAt: org.createdAt }).onConflictDoNothing();
+  await db
+    .insert(memberships)
+    .values({ orgId: org.id, userId: org.createdBy, roles, createdAt: org.createdAt })
+    .onConflictDoNothing();
 };
 
 /** A customer and a free-plan subscription; the billing e-mail defaults to the creator's. */
@@ -27,14 +39,32 @@ const billing: Step = async ({ env, db, org }) => {
   const provider = billingFor(env, db);
   const customer = await provider.createCustomer({ orgId: org.id, name: org.name, email }, `org:${org.id}:customer`);
   const plan = org.plan || "free";
-  const sub = await provider.createSubscription({ orgId: org.id, customerId: customer.id, plan }, `org:${org.id}:subscription:${plan}`);
+  const sub = await provider.createSubscription(
+    { orgId: org.id, customerId: customer.id, plan },
+    `org:${org.id}:subscription:${plan}`,
+  );
   const now = Date.now();
   await db.batch([
     db
       .insert(billingAccounts)
-      .values({ orgId: org.id, provider: provider.name, customerId: customer.id, subscriptionId: sub.id, plan, billingEmail: email, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: billingAccounts.orgId, set: { customerId: customer.id, subscriptionId: sub.id, updatedAt: now } }),
-    db.update(organizations).set({ billingEmail: email, updatedAt: now }).where(and(eq(organizations.id, org.id), isNull(organizations.billingEmail))),
+      .values({
+        orgId: org.id,
+        provider: provider.name,
+        customerId: customer.id,
+        subscriptionId: sub.id,
+        plan,
+        billingEmail: email,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: billingAccounts.orgId,
+        set: { customerId: customer.id, subscriptionId: sub.id, updatedAt: now },
+      }),
+    db
+      .update(organizations)
+      .set({ billingEmail: email, updatedAt: now })
+      .where(and(eq(organizations.id, org.id), isNull(organizations.billingEmail))),
   ]);
 };
 
@@ -46,7 +76,14 @@ const telephony: Step = async ({ env, db, org }) => {
   const { number } = await carrier.assignNumber(org.id, trunk.id);
   await db
     .insert(phoneNumbers)
-    .values({ id: newId("pn"), orgId: org.id, number, provider: carrier.name, trunkId: trunk.id, createdAt: Date.now() })
+    .values({
+      id: newId("pn"),
+      orgId: org.id,
+      number,
+      provider: carrier.name,
+      trunkId: trunk.id,
+      createdAt: Date.now(),
+    })
     .onConflictDoNothing();
 };
 

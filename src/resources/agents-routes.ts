@@ -47,11 +47,46 @@ function view(r: AgentRow) {
 }
 
 const base = { tags: ["agents"], security: authed };
-const list = createRoute({ ...base, method: "get", path: "/admin/agents", summary: "List agents", request: { query: PageQuery }, responses: { 200: json(pageOf(AgentSchema)), ...errorResponses } });
-const create = createRoute({ ...base, method: "post", path: "/admin/agents", summary: "Create an agent", request: { body: jsonBody(CreateAgentBody) }, responses: { 201: json(AgentSchema, "Created"), ...errorResponses } });
-const get = createRoute({ ...base, method: "get", path: "/admin/agents/{id}", summary: "An agent", request: { params: AgentId }, responses: { 200: json(AgentSchema), ...errorResponses } });
-const patch = createRoute({ ...base, method: "patch", path: "/admin/agents/{id}", summary: "Change an agent", request: { params: AgentId, body: jsonBody(PatchAgentBody) }, responses: { 200: json(AgentSchema), ...errorResponses } });
-const remove = createRoute({ ...base, method: "delete", path: "/admin/agents/{id}", summary: "Delete an agent", request: { params: AgentId }, responses: { 204: { description: "Deleted" }, ...errorResponses } });
+const list = createRoute({
+  ...base,
+  method: "get",
+  path: "/admin/agents",
+  summary: "List agents",
+  request: { query: PageQuery },
+  responses: { 200: json(pageOf(AgentSchema)), ...errorResponses },
+});
+const create = createRoute({
+  ...base,
+  method: "post",
+  path: "/admin/agents",
+  summary: "Create an agent",
+  request: { body: jsonBody(CreateAgentBody) },
+  responses: { 201: json(AgentSchema, "Created"), ...errorResponses },
+});
+const get = createRoute({
+  ...base,
+  method: "get",
+  path: "/admin/agents/{id}",
+  summary: "An agent",
+  request: { params: AgentId },
+  responses: { 200: json(AgentSchema), ...errorResponses },
+});
+const patch = createRoute({
+  ...base,
+  method: "patch",
+  path: "/admin/agents/{id}",
+  summary: "Change an agent",
+  request: { params: AgentId, body: jsonBody(PatchAgentBody) },
+  responses: { 200: json(AgentSchema), ...errorResponses },
+});
+const remove = createRoute({
+  ...base,
+  method: "delete",
+  path: "/admin/agents/{id}",
+  summary: "Delete an agent",
+  request: { params: AgentId },
+  responses: { 204: { description: "Deleted" }, ...errorResponses },
+});
 
 export const agentRoutes = newRouter()
   .openapi(list, async (c) => {
@@ -72,7 +107,10 @@ export const agentRoutes = newRouter()
   })
   .openapi(patch, async (c) => {
     requireScope(c, "resources:manage");
-    return c.json(view(await updateAgent(c.var.db, c.var.org.org.id, c.req.valid("param").id, c.req.valid("json"))), 200);
+    return c.json(
+      view(await updateAgent(c.var.db, c.var.org.org.id, c.req.valid("param").id, c.req.valid("json"))),
+      200,
+    );
   })
   .openapi(remove, async (c) => {
     requireScope(c, "resources:manage");

@@ -1,19 +1,27 @@
 import { and, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { agents, type AgentRow } from "../db/schema";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { newId } from "../lib/crypto";
 
 export type AgentInput = { name: string; description?: string | null; channel: "voice" | "chat" };
 
 /** An agent of this org, or null (another org's agent is as invisible as a missing one). */
 export async function findAgent(db: Db, orgId: string, id: string): Promise<AgentRow | null> {
-  return (await db.select().from(agents).where(and(eq(agents.id, id), eq(agents.orgId, orgId))).limit(1))[0] ?? null;
+  return (
+    (
+      await db
+        .select()
+        .from(agents)
+        .where(and(eq(agents.id, id), eq(agents.orgId, orgId)))
+        .limit(1)
+    )[0] ?? null
+  );
 }
 
 export async function getAgent(db: Db, orgId: string, id: string): Promise<AgentRow> {
   const row = await findAgent(db, orgId, id);
-  if (!row) throw new ApiError("not_found", "Agent not found.");
+  if (!row) throw new AppError("not_found", "Agent not found.");
   return row;
 }
 
@@ -47,11 +55,14 @@ export async function updateAgent(db: Db, orgId: string, id: string, patch: Part
     .set({ ...patch, updatedAt: Date.now() })
     .where(and(eq(agents.id, id), eq(agents.orgId, orgId)))
     .returning();
-  if (!rows[0]) throw new ApiError("not_found", "Agent not found.");
+  if (!rows[0]) throw new AppError("not_found", "Agent not found.");
   return rows[0];
 }
 
 export async function deleteAgent(db: Db, orgId: string, id: string): Promise<void> {
-  const rows = await db.delete(agents).where(and(eq(agents.id, id), eq(agents.orgId, orgId))).returning({ id: agents.id });
-  if (!rows[0]) throw new ApiError("not_found", "Agent not found.");
+  const rows = await db
+    .delete(agents)
+    .where(and(eq(agents.id, id), eq(agents.orgId, orgId)))
+    .returning({ id: agents.id });
+  if (!rows[0]) throw new AppError("not_found", "Agent not found.");
 }

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, lt } from "drizzle-orm";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { requireScope } from "../auth/middleware";
 import { knowledgeBases, type KnowledgeBaseRow } from "../db/schema";
 import { newId } from "../lib/crypto";
@@ -49,7 +49,12 @@ export const knowledgeBaseRoutes = newRouter()
     const rows = await c.var.db
       .select()
       .from(knowledgeBases)
-      .where(and(eq(knowledgeBases.orgId, c.var.org.org.id), typeof before === "string" ? lt(knowledgeBases.id, before) : undefined))
+      .where(
+        and(
+          eq(knowledgeBases.orgId, c.var.org.org.id),
+          typeof before === "string" ? lt(knowledgeBases.id, before) : undefined,
+        ),
+      )
       .orderBy(desc(knowledgeBases.id))
       .limit(limit + 1);
     const page = paginate(rows, limit, (r) => [r.id]);
@@ -57,7 +62,13 @@ export const knowledgeBaseRoutes = newRouter()
   })
   .openapi(create, async (c) => {
     requireScope(c, "resources:manage");
-    const row: KnowledgeBaseRow = { id: newId("kb"), orgId: c.var.org.org.id, name: c.req.valid("json").name, isDefault: false, createdAt: Date.now() };
+    const row: KnowledgeBaseRow = {
+      id: newId("kb"),
+      orgId: c.var.org.org.id,
+      name: c.req.valid("json").name,
+      isDefault: false,
+      createdAt: Date.now(),
+    };
     await c.var.db.insert(knowledgeBases).values(row);
     return c.json(view(row), 201);
   })
@@ -67,6 +78,6 @@ export const knowledgeBaseRoutes = newRouter()
       .delete(knowledgeBases)
       .where(and(eq(knowledgeBases.id, c.req.valid("param").id), eq(knowledgeBases.orgId, c.var.org.org.id)))
       .returning({ id: knowledgeBases.id });
-    if (!rows[0]) throw new ApiError("not_found", "Knowledge base not found.");
+    if (!rows[0]) throw new AppError("not_found", "Knowledge base not found.");
     return c.body(null, 204);
   });

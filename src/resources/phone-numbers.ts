@@ -30,7 +30,12 @@ export const phoneNumberRoutes = newRouter().openapi(list, async (c) => {
   const rows = await c.var.db
     .select()
     .from(phoneNumbers)
-    .where(and(eq(phoneNumbers.orgId, c.var.org.org.id), typeof before === "string" ? lt(phoneNumbers.id, before) : undefined))
+    .where(
+      and(
+        eq(phoneNumbers.orgId, c.var.org.org.id),
+        typeof before === "string" ? lt(phoneNumbers.id, before) : undefined,
+      ),
+    )
     .orderBy(desc(phoneNumbers.id))
     .limit(limit + 1);
   const page = paginate(rows, limit, (r) => [r.id]);

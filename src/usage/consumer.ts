@@ -49,7 +49,10 @@ async function write(db: Db, messages: UsageMessage[]): Promise<void> {
 export async function consumeUsage(batch: MessageBatch<UsageMessage>, env: Env): Promise<void> {
   const db = makeDb(env.DB);
   try {
-    await write(db, batch.messages.map((m) => m.body));
+    await write(
+      db,
+      batch.messages.map((m) => m.body),
+    );
     batch.ackAll();
     return;
   } catch (err) {

@@ -8,7 +8,8 @@ import type { EndedCall } from "./messages";
  * D1 binds at most 100 parameters per statement, and drizzle binds every column of a
  * row (defaults included): rows per multi-row insert = 100 / columns.
  */
-const rowsPerInsert = (table: typeof callRecords | typeof usageEvents) => Math.floor(100 / Object.keys(getTableColumns(table)).length);
+const rowsPerInsert = (table: typeof callRecords | typeof usageEvents) =>
+  Math.floor(100 / Object.keys(getTableColumns(table)).length);
 const chunk = <T>(rows: T[], size: number): T[][] => {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
@@ -50,7 +51,9 @@ export function eventOfCall(orgId: string, c: EndedCall): UsageEventRow {
 
 /** Inserts call records (ignoring ones already written), within the bound-parameter limit. */
 export function callRecordStatements(db: Db, records: CallRecordRow[]): BatchItem<"sqlite">[] {
-  return chunk(records, rowsPerInsert(callRecords)).map((rows) => db.insert(callRecords).values(rows).onConflictDoNothing());
+  return chunk(records, rowsPerInsert(callRecords)).map((rows) =>
+    db.insert(callRecords).values(rows).onConflictDoNothing(),
+  );
 }
 
 /**
@@ -63,7 +66,9 @@ export function callRecordStatements(db: Db, records: CallRecordRow[]): BatchIte
 export function rollupStatements(db: Db, events: UsageEventRow[]): BatchItem<"sqlite">[] {
   if (events.length === 0) return [];
   const rows = events.map((e) => ({ ...e, rolledUp: 0 }));
-  const stmts: BatchItem<"sqlite">[] = chunk(rows, rowsPerInsert(usageEvents)).map((part) => db.insert(usageEvents).values(part).onConflictDoNothing());
+  const stmts: BatchItem<"sqlite">[] = chunk(rows, rowsPerInsert(usageEvents)).map((part) =>
+    db.insert(usageEvents).values(part).onConflictDoNothing(),
+  );
   stmts.push(
     db.run(sql`
       INSERT INTO usage_daily (org_id, day, voice_calls, voice_ms, chat_calls, chat_ms, inbound_calls, outbound_calls,

@@ -5,7 +5,12 @@ import type { ReportedEvent, UsageMessage } from "./messages";
 import { dailyRows, inventoryOf, summarize } from "./summary";
 import { resolveWindow } from "./window";
 
-const EventKey = z.string().trim().min(1).max(200).openapi({ description: "Idempotency key: an event with a key already seen is ignored" });
+const EventKey = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .openapi({ description: "Idempotency key: an event with a key already seen is ignored" });
 const OccurredAt = z.iso.datetime({ offset: true }).optional().openapi({ description: "ISO 8601; default now" });
 
 const EventSchema = z.discriminatedUnion("kind", [
@@ -19,11 +24,18 @@ const EventSchema = z.discriminatedUnion("kind", [
     })
     .strict(),
   z
-    .object({ key: EventKey, kind: z.literal("workflow_run"), occurred_at: OccurredAt, outcome: z.enum(["success", "failed"]) })
+    .object({
+      key: EventKey,
+      kind: z.literal("workflow_run"),
+      occurred_at: OccurredAt,
+      outcome: z.enum(["success", "failed"]),
+    })
     .strict(),
 ]);
 
-const EventsBody = z.object({ events: z.array(EventSchema).min(1).max(100, "at most 100 events per request") }).strict();
+const EventsBody = z
+  .object({ events: z.array(EventSchema).min(1).max(100, "at most 100 events per request") })
+  .strict();
 
 export const Figures = {
   voice_minutes: z.number(),
@@ -45,7 +57,12 @@ const SummarySchema = z
     to: z.string(),
     ...Figures,
     daily: z.array(z.object({ date: z.string(), ...Figures })),
-    inventory: z.object({ agents: z.number().int(), phone_numbers: z.number().int(), web_widgets: z.number().int(), knowledge_bases: z.number().int() }),
+    inventory: z.object({
+      agents: z.number().int(),
+      phone_numbers: z.number().int(),
+      web_widgets: z.number().int(),
+      knowledge_bases: z.number().int(),
+    }),
   })
   .openapi("UsageSummary");
 
@@ -79,7 +96,13 @@ export const usageRoutes = newRouter()
     const events: ReportedEvent[] = c.req.valid("json").events.map((e) => {
       const occurredAt = e.occurred_at ? Date.parse(e.occurred_at) : now;
       return e.kind === "chat"
-        ? { key: e.key, kind: "chat", occurredAt, durationMs: Math.round(e.duration_seconds * 1000), direction: e.direction }
+        ? {
+            key: e.key,
+            kind: "chat",
+            occurredAt,
+            durationMs: Math.round(e.duration_seconds * 1000),
+            direction: e.direction,
+          }
         : { key: e.key, kind: "workflow_run", occurredAt, outcome: e.outcome };
     });
     const msg: UsageMessage = { type: "events", orgId: c.var.org.org.id, events };
@@ -90,7 +113,13 @@ export const usageRoutes = newRouter()
     requireScope(c, "billing:manage");
     const w = resolveWindow(c.req.valid("query"));
     const orgIds = [c.var.org.org.id];
-    const [rows, inventory] = await Promise.all([dailyRows(c.var.db, orgIds, w.fromDay, w.toDay), inventoryOf(c.var.db, orgIds)]);
+    const [rows, inventory] = await Promise.all([
+      dailyRows(c.var.db, orgIds, w.fromDay, w.toDay),
+      inventoryOf(c.var.db, orgIds),
+    ]);
     const { totals, daily } = summarize(rows, w);
-    return c.json({ from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), ...totals, daily, inventory }, 200);
+    return c.json(
+      { from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), ...totals, daily, inventory },
+      200,
+    );
   });

@@ -75,7 +75,9 @@ export function summarize(rows: UsageDailyRow[], days?: { fromDay: string; toDay
     byDay.set(r.day, add(byDay.get(r.day) ?? ZERO, r));
     total = add(total, r);
   }
-  const daily: DailyFigures[] = [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([date, c]) => ({ date, ...figures(c) }));
+  const daily: DailyFigures[] = [...byDay.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([date, c]) => ({ date, ...figures(c) }));
   return { totals: figures(total), daily };
 }
 
@@ -95,5 +97,10 @@ export async function inventoryOf(db: Db, orgIds: string[]): Promise<Inventory> 
     db.select({ n: count() }).from(webWidgets).where(inArray(webWidgets.orgId, orgIds)),
     db.select({ n: count() }).from(knowledgeBases).where(inArray(knowledgeBases.orgId, orgIds)),
   ]);
-  return { agents: a[0]?.n ?? 0, phone_numbers: p[0]?.n ?? 0, web_widgets: w[0]?.n ?? 0, knowledge_bases: k[0]?.n ?? 0 };
+  return {
+    agents: a[0]?.n ?? 0,
+    phone_numbers: p[0]?.n ?? 0,
+    web_widgets: w[0]?.n ?? 0,
+    knowledge_bases: k[0]?.n ?? 0,
+  };
 }

@@ -1,4 +1,4 @@
-import { ApiError } from "../http/errors";
+import { AppError } from "../lib/errors";
 import { dayOf } from "./rollups";
 
 export const MAX_WINDOW_DAYS = 366;
@@ -11,9 +11,13 @@ function parseInstant(field: "from" | "to", v: string): number {
   const zoned = /T.*(Z|[+-]\d{2}:?\d{2})$/.test(v) || !v.includes("T") ? v : `${v}Z`;
   const t = ISO_RE.test(v) ? Date.parse(v.includes("T") ? zoned : `${v}T00:00:00Z`) : NaN;
   if (Number.isNaN(t)) {
-    throw new ApiError("validation_failed", `Invalid query: ${field}: use ISO 8601 (2026-01-31 or 2026-01-31T12:00:00Z).`, {
-      errors: [{ field, message: "ISO 8601 date or date-time; UTC unless an offset is given" }],
-    });
+    throw new AppError(
+      "validation_failed",
+      `Invalid query: ${field}: use ISO 8601 (2026-01-31 or 2026-01-31T12:00:00Z).`,
+      {
+        errors: [{ field, message: "ISO 8601 date or date-time; UTC unless an offset is given" }],
+      },
+    );
   }
   return t;
 }
@@ -28,10 +32,12 @@ export function resolveWindow(q: { from?: string; to?: string }, now = Date.now(
   const monthStart = (t: number) => Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth(), 1);
   const from = q.from !== undefined ? parseInstant("from", q.from) : monthStart(to === monthStart(to) ? to - 1 : to);
   if (to <= from) {
-    throw new ApiError("validation_failed", "Invalid query: to must be after from.", { errors: [{ field: "to", message: "must be after from" }] });
+    throw new AppError("validation_failed", "Invalid query: to must be after from.", {
+      errors: [{ field: "to", message: "must be after from" }],
+    });
   }
   if (to - from > MAX_WINDOW_DAYS * DAY_MS) {
-    throw new ApiError("validation_failed", `Invalid query: the window may span at most ${MAX_WINDOW_DAYS} days.`, {
+    throw new AppError("validation_failed", `Invalid query: the window may span at most ${MAX_WINDOW_DAYS} days.`, {
       errors: [{ field: "to", message: `at most ${MAX_WINDOW_DAYS} days after from` }],
     });
   }

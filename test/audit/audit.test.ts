@@ -5,7 +5,14 @@ import { removeMember, setRoles } from "../../src/members/service";
 import type { Actor } from "../../src/audit/log";
 
 type Team = Awaited<ReturnType<typeof team>>;
-type Entry = { action: string; actor: { user_id: string | null; credential_kind: string; credential_id: string | null }; target: { type: string; id: string | null }; before: unknown; after: unknown; request_id: string | null };
+type Entry = {
+  action: string;
+  actor: { user_id: string | null; credential_kind: string; credential_id: string | null };
+  target: { type: string; id: string | null };
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+};
 
 async function log(t: Team, query = ""): Promise<Entry[]> {
   const res = await as(t.owner, t.org.id)("GET", `/admin/audit-log${query}`);
@@ -44,12 +51,19 @@ describe("the audit log records every change in the same batch", () => {
     await as(t.admin, t.org.id)("POST", "/admin/invitations", { email, role: "viewer" });
     await as(t.admin, t.org.id)("POST", `/admin/invitations/${inv.id}/resend`);
     await as(t.admin, t.org.id)("DELETE", `/admin/invitations/${inv.id}`);
-    const inv2 = (await as(t.admin, t.org.id)("POST", "/admin/invitations", { email: invitee.email, role: "member" })).json;
+    const inv2 = (await as(t.admin, t.org.id)("POST", "/admin/invitations", { email: invitee.email, role: "member" }))
+      .json;
     await call("POST", `/admin/account/invitations/${inv2.id}/accept`, { token: invitee.session });
-    const inv3 = (await as(t.admin, t.org.id)("POST", "/admin/invitations", { email: `${uniq("b")}@example.com`, role: "member" })).json;
+    const inv3 = (
+      await as(t.admin, t.org.id)("POST", "/admin/invitations", { email: `${uniq("b")}@example.com`, role: "member" })
+    ).json;
     await call("DELETE", `/admin/members/${t.viewer.id}`, { token: adminPat, org: t.org.id });
     await as(t.member, t.org.id)("POST", "/admin/members/me/leave");
-    const key = await call("POST", "/admin/organization-pats", { token: t.owner.session, org: t.org.id, body: { name: "ci" } });
+    const key = await call("POST", "/admin/organization-pats", {
+      token: t.owner.session,
+      org: t.org.id,
+      body: { name: "ci" },
+    });
     await call("DELETE", `/admin/organization-pats/${key.json.key_id}`, { token: key.json.token });
     await as(t.owner, t.org.id)("PATCH", "/admin/organization", { name: "Renamed" });
     await as(t.owner, t.org.id)("POST", "/admin/organization/transfer-ownership", { user_id: t.admin.id });
@@ -73,19 +87,31 @@ describe("the audit log records every change in the same batch", () => {
     ]);
     const by = (a: string) => entries.filter((e) => e.action === a);
     expect(by("invitation.accepted")[0]).toMatchObject({ actor: { user_id: invitee.id }, target: { id: inv2.id } });
-    expect(by("member.removed")[0]).toMatchObject({ actor: { user_id: t.admin.id, credential_kind: "pat" }, target: { id: t.viewer.id } });
-    expect(by("api_key.revoked")[0]).toMatchObject({ actor: { user_id: null, credential_kind: "api_key", credential_id: key.json.key_id } });
+    expect(by("member.removed")[0]).toMatchObject({
+      actor: { user_id: t.admin.id, credential_kind: "pat" },
+      target: { id: t.viewer.id },
+    });
+    expect(by("api_key.revoked")[0]).toMatchObject({
+      actor: { user_id: null, credential_kind: "api_key", credential_id: key.json.key_id },
+    });
     expect(by("organization.updated")[0]).toMatchObject({ before: { name: t.org.name }, after: { name: "Renamed" } });
-    expect(by("organization.ownership_transferred")[0]).toMatchObject({ before: { owner: t.owner.id }, after: { owner: t.admin.id } });
+    expect(by("organization.ownership_transferred")[0]).toMatchObject({
+      before: { owner: t.owner.id },
+      after: { owner: t.admin.id },
+    });
     expect(inv3.id).toBeTruthy();
   });
 
   it("a declined invitation is recorded", async () => {
     const t = await team();
     const invitee = await createUser();
-    const inv = (await as(t.admin, t.org.id)("POST", "/admin/invitations", { email: invitee.email, role: "member" })).json;
+    const inv = (await as(t.admin, t.org.id)("POST", "/admin/invitations", { email: invitee.email, role: "member" }))
+      .json;
     await call("POST", `/admin/account/invitations/${inv.id}/decline`, { token: invitee.session });
-    expect((await log(t, "?action=invitation.declined"))[0]).toMatchObject({ actor: { user_id: invitee.id }, target: { id: inv.id } });
+    expect((await log(t, "?action=invitation.declined"))[0]).toMatchObject({
+      actor: { user_id: invitee.id },
+      target: { id: inv.id },
+    });
   });
 
   it("change and entry are one batch: when the entry cannot be written, the change is not either", async () => {
@@ -118,7 +144,10 @@ describe("GET /admin/audit-log", () => {
     await as(t.owner, t.org.id)("PUT", `/admin/members/${t.member.id}/roles`, { roles: ["admin"] });
 
     expect((await log(t, `?actor_id=${t.admin.id}`)).map((e) => e.target.id)).toEqual([t.member.id]);
-    expect((await log(t, `?target_id=${t.member.id}`)).map((e) => e.after)).toEqual([{ roles: ["admin"] }, { roles: ["viewer"] }]);
+    expect((await log(t, `?target_id=${t.member.id}`)).map((e) => e.after)).toEqual([
+      { roles: ["admin"] },
+      { roles: ["viewer"] },
+    ]);
     expect(await log(t, "?target_type=invitation")).toEqual([]);
     expect(await log(t, `?since=${encodeURIComponent(start)}`)).toHaveLength(3);
     expect(await log(t, `?until=${encodeURIComponent(start)}`)).toEqual([]);
@@ -135,13 +164,18 @@ describe("GET /admin/audit-log", () => {
     const t = await team();
     expectProblem(await as(t.owner, t.org.id)("GET", "/admin/audit-log?action=nope"), 400, "validation_failed");
     const s = "2026-01-02T00:00:00Z";
-    expectProblem(await as(t.owner, t.org.id)("GET", `/admin/audit-log?since=${s}&until=2026-01-01T00:00:00Z`), 400, "validation_failed");
+    expectProblem(
+      await as(t.owner, t.org.id)("GET", `/admin/audit-log?since=${s}&until=2026-01-01T00:00:00Z`),
+      400,
+      "validation_failed",
+    );
   });
 
   it("is for owners and admins (audit_log:read): members and viewers get 403", async () => {
     const t = await team();
     expect((await as(t.admin, t.org.id)("GET", "/admin/audit-log")).status).toBe(200);
-    for (const u of [t.member, t.viewer]) expectProblem(await as(u, t.org.id)("GET", "/admin/audit-log"), 403, "insufficient_scope");
+    for (const u of [t.member, t.viewer])
+      expectProblem(await as(u, t.org.id)("GET", "/admin/audit-log"), 403, "insufficient_scope");
     const key = await createKey(t.org, { createdBy: t.owner.id, scopes: ["members:read"] });
     expectProblem(await call("GET", "/admin/audit-log", { token: key.token }), 403, "insufficient_scope");
   });

@@ -25,7 +25,11 @@ describe("authentication", () => {
   });
 
   it("a non-Bearer Authorization header → 401", async () => {
-    expectProblem(await call("GET", "/admin/me", { headers: { authorization: "Basic Zm9vOmJhcg==" } }), 401, "invalid_credential");
+    expectProblem(
+      await call("GET", "/admin/me", { headers: { authorization: "Basic Zm9vOmJhcg==" } }),
+      401,
+      "invalid_credential",
+    );
   });
 
   it("a PAT with a bad checksum → 401 before any DB read", async () => {
@@ -41,7 +45,11 @@ describe("authentication", () => {
   });
 
   it("a garbage JWT → 401", async () => {
-    expectProblem(await call("GET", "/admin/me", { token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln" }), 401, "invalid_credential");
+    expectProblem(
+      await call("GET", "/admin/me", { token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln" }),
+      401,
+      "invalid_credential",
+    );
   });
 
   it("an expired PAT → 401 credential_expired, exactly at expiry even when cached", async () => {
@@ -49,7 +57,10 @@ describe("authentication", () => {
     const org = await createOrg(u);
     const pat = await createPat(u, { expiresAt: Date.now() + 60_000 });
     expect((await call("GET", "/admin/organization", { token: pat, org: org.id })).status).toBe(200);
-    await db().update(personalTokens).set({ expiresAt: Date.now() - 1 }).where(eq(personalTokens.userId, u.id));
+    await db()
+      .update(personalTokens)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(personalTokens.userId, u.id));
     forgetAll();
     expectProblem(await call("GET", "/admin/organization", { token: pat, org: org.id }), 401, "credential_expired");
   });
@@ -85,7 +96,10 @@ describe("authentication", () => {
 
   it("the session cookie works like the bearer header", async () => {
     const t = await tenant();
-    const res = await call("GET", "/admin/organization", { headers: { cookie: `anyreach_session=${t.owner.session}` }, org: t.org.slug });
+    const res = await call("GET", "/admin/organization", {
+      headers: { cookie: `anyreach_session=${t.owner.session}` },
+      org: t.org.slug,
+    });
     expect(res.status).toBe(200);
     expect(res.json.id).toBe(t.org.id);
   });
@@ -103,7 +117,11 @@ describe("org context", () => {
     const t = await tenant();
     const other = await tenant();
     expectProblem(await call("GET", "/admin/organization", { token: t.pat, org: other.org.id }), 403, "not_a_member");
-    expectProblem(await call("GET", "/admin/organization", { token: t.pat, org: "org_doesnotexist" }), 403, "not_a_member");
+    expectProblem(
+      await call("GET", "/admin/organization", { token: t.pat, org: "org_doesnotexist" }),
+      403,
+      "not_a_member",
+    );
   });
 
   it("a PAT with the header acts on that org, by id or by slug", async () => {
@@ -121,7 +139,11 @@ describe("org context", () => {
     const res = await call("GET", "/admin/organization", { token: t.key });
     expect(res.json.id).toBe(t.org.id);
     expect((await call("GET", "/admin/organization", { token: t.key, org: t.org.slug })).status).toBe(200);
-    expectProblem(await call("GET", "/admin/organization", { token: t.key, org: other.org.id }), 403, "organization_mismatch");
+    expectProblem(
+      await call("GET", "/admin/organization", { token: t.key, org: other.org.id }),
+      403,
+      "organization_mismatch",
+    );
   });
 
   it("the /v1/orgs/{slug}/… alias resolves the org from the path", async () => {
@@ -151,8 +173,17 @@ describe("effective scopes", () => {
     const viewer = await createUser();
     await addMember(org, viewer, ["viewer"]);
     const res = await call("GET", "/admin/members/me/scopes", { token: viewer.session, org: org.id });
-    expect(res.json.scopes.sort()).toEqual(["conversations:read", "members:read", "organizations:read", "resources:read"]);
-    expectProblem(await call("PATCH", "/admin/organization", { token: viewer.session, org: org.id, body: { name: "x" } }), 403, "insufficient_scope");
+    expect(res.json.scopes.sort()).toEqual([
+      "conversations:read",
+      "members:read",
+      "organizations:read",
+      "resources:read",
+    ]);
+    expectProblem(
+      await call("PATCH", "/admin/organization", { token: viewer.session, org: org.id, body: { name: "x" } }),
+      403,
+      "insufficient_scope",
+    );
   });
 
   it("a PAT's scopes are intersected with the user's current role in the org", async () => {
@@ -172,7 +203,9 @@ describe("effective scopes", () => {
     const admin = await createUser();
     await addMember(org, admin, ["admin"]);
     const pat = await createPat(admin);
-    expect((await call("GET", "/admin/members/me/scopes", { token: pat, org: org.id })).json.scopes).toContain("members:manage");
+    expect((await call("GET", "/admin/members/me/scopes", { token: pat, org: org.id })).json.scopes).toContain(
+      "members:manage",
+    );
     await db().update(memberships).set({ roles: "viewer" }).where(eq(memberships.userId, admin.id));
     forgetAll();
     const after = await call("GET", "/admin/members/me/scopes", { token: pat, org: org.id });
@@ -184,7 +217,11 @@ describe("effective scopes", () => {
     const t = await tenant();
     const pat = await createPat(t.owner, { scopes: ["organizations:read"] });
     expect((await call("GET", "/admin/organization", { token: pat, org: t.org.id })).status).toBe(200);
-    expectProblem(await call("PATCH", "/admin/organization", { token: pat, org: t.org.id, body: { name: "x" } }), 403, "insufficient_scope");
+    expectProblem(
+      await call("PATCH", "/admin/organization", { token: pat, org: t.org.id, body: { name: "x" } }),
+      403,
+      "insufficient_scope",
+    );
   });
 
   it("an org API key never holds organizations:delete", async () => {
@@ -199,7 +236,10 @@ describe("effective scopes", () => {
     const org = await createOrg(owner);
     const { token } = await createKey(org);
     expect((await call("GET", "/admin/organization", { token })).status).toBe(200);
-    await db().batch([db().delete(apiKeys).where(eq(apiKeys.orgId, org.id)), db().delete(memberships).where(eq(memberships.orgId, org.id))]);
+    await db().batch([
+      db().delete(apiKeys).where(eq(apiKeys.orgId, org.id)),
+      db().delete(memberships).where(eq(memberships.orgId, org.id)),
+    ]);
     forgetAll();
     expect((await call("GET", "/admin/organization", { token })).status).toBe(401);
   });

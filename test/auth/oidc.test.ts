@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { SignJWT, importJWK } from "jose";
 import { call, expectProblem, uniq } from "../harness";
 
-async function idToken(claims: Record<string, unknown>, opts: { issuer?: string; audience?: string; exp?: string } = {}) {
+async function idToken(
+  claims: Record<string, unknown>,
+  opts: { issuer?: string; audience?: string; exp?: string } = {},
+) {
   const jwk = JSON.parse(env.TEST_OIDC_PRIVATE_JWK);
   const key = await importJWK(jwk, "ES256");
   return new SignJWT(claims)
@@ -32,9 +35,21 @@ describe("trusting an external OIDC issuer", () => {
 
   it("refuses a wrong audience, an unverified e-mail and an expired token", async () => {
     const email = `${uniq("oidc")}@corp.example`;
-    expectProblem(await call("GET", "/admin/me", { token: await idToken({ email }, { audience: "someone-else" }) }), 401, "invalid_credential");
-    expectProblem(await call("GET", "/admin/me", { token: await idToken({ email, email_verified: false }) }), 401, "invalid_credential");
-    expectProblem(await call("GET", "/admin/me", { token: await idToken({ email }, { exp: "-1m" }) }), 401, "credential_expired");
+    expectProblem(
+      await call("GET", "/admin/me", { token: await idToken({ email }, { audience: "someone-else" }) }),
+      401,
+      "invalid_credential",
+    );
+    expectProblem(
+      await call("GET", "/admin/me", { token: await idToken({ email, email_verified: false }) }),
+      401,
+      "invalid_credential",
+    );
+    expectProblem(
+      await call("GET", "/admin/me", { token: await idToken({ email }, { exp: "-1m" }) }),
+      401,
+      "credential_expired",
+    );
   });
 
   it("a token naming an untrusted issuer is checked as ours and refused", async () => {

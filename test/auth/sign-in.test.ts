@@ -33,7 +33,12 @@ describe("passwordless e-mail sign-in", () => {
     expect(res.status).toBe(200);
     expect(res.json.user.email).toBe(email.toLowerCase());
     expect(res.json.organizations).toHaveLength(1);
-    expect(res.json.organizations[0]).toMatchObject({ name: local, slug: local.toLowerCase(), roles: ["owner"], status: "provisioning" });
+    expect(res.json.organizations[0]).toMatchObject({
+      name: local,
+      slug: local.toLowerCase(),
+      roles: ["owner"],
+      status: "provisioning",
+    });
 
     const me = await call("GET", "/admin/me", { token: res.json.token });
     expect(me.status).toBe(200);
@@ -69,7 +74,8 @@ describe("passwordless e-mail sign-in", () => {
     const email = `${uniq("guess")}@example.com`;
     const code = await startAndReadCode(email);
     const wrong = code === "000000" ? "111111" : "000000";
-    for (let i = 0; i < 5; i++) expectProblem(await call("POST", "/auth/email/verify", { body: { email, code: wrong } }), 401, "invalid_code");
+    for (let i = 0; i < 5; i++)
+      expectProblem(await call("POST", "/auth/email/verify", { body: { email, code: wrong } }), 401, "invalid_code");
     expectProblem(await call("POST", "/auth/email/verify", { body: { email, code } }), 429, "too_many_attempts");
     // The code is burnt: even the right code no longer works.
     expectProblem(await call("POST", "/auth/email/verify", { body: { email, code } }), 401, "invalid_code");
@@ -78,7 +84,10 @@ describe("passwordless e-mail sign-in", () => {
   it("an expired code is refused", async () => {
     const email = `${uniq("late")}@example.com`;
     const code = await startAndReadCode(email);
-    await db().update(emailCodes).set({ expiresAt: Date.now() - 1 }).where(eq(emailCodes.email, email));
+    await db()
+      .update(emailCodes)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(emailCodes.email, email));
     expectProblem(await call("POST", "/auth/email/verify", { body: { email, code } }), 401, "code_expired");
   });
 
@@ -107,7 +116,11 @@ describe("passwordless e-mail sign-in", () => {
     const res = await call("GET", "/dev/outbox?to=nobody@example.com");
     expect(res.status).toBe(200);
     expect(res.json.data).toEqual([]);
-    const prod = await worker.fetch(new Request("http://api.test/dev/outbox?to=nobody@example.com"), { ...env, ENVIRONMENT: "production" }, createExecutionContext());
+    const prod = await worker.fetch(
+      new Request("http://api.test/dev/outbox?to=nobody@example.com"),
+      { ...env, ENVIRONMENT: "production" },
+      createExecutionContext(),
+    );
     expect(prod.status).toBe(404);
     expect((await prod.json<{ code: string }>()).code).toBe("not_found");
   });

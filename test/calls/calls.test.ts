@@ -11,7 +11,13 @@ describe("calls", () => {
     const { key } = await tenant();
     const started = await call("POST", "/admin/calls", { token: key, body: voiceOut });
     expect(started.status).toBe(201);
-    expect(started.json).toMatchObject({ id: expect.stringMatching(/^call_/), status: "active", channel: "voice", direction: "outbound", agent_id: null });
+    expect(started.json).toMatchObject({
+      id: expect.stringMatching(/^call_/),
+      status: "active",
+      channel: "voice",
+      direction: "outbound",
+      agent_id: null,
+    });
     const expiry = Date.parse(started.json.lease_expires_at);
     expect(expiry).toBeGreaterThan(Date.now());
 
@@ -23,7 +29,12 @@ describe("calls", () => {
 
     const ended = await call("POST", `/admin/calls/${started.json.id}/end`, { token: key });
     expect(ended.status).toBe(200);
-    expect(ended.json).toMatchObject({ id: started.json.id, status: "ended", end_reason: "completed", duration_seconds: expect.any(Number) });
+    expect(ended.json).toMatchObject({
+      id: started.json.id,
+      status: "ended",
+      end_reason: "completed",
+      duration_seconds: expect.any(Number),
+    });
     expect((await call("GET", "/admin/concurrency", { token: key })).json).toEqual({ active: 0, limit: 1 });
   });
 
@@ -39,7 +50,9 @@ describe("calls", () => {
   it("parallel starts over HTTP: exactly `limit` succeed, the rest get 429", async () => {
     const { org, key } = await tenant();
     await setConcurrencyLimit(env, db(), org.id, 4);
-    const results = await Promise.all(Array.from({ length: 25 }, () => call("POST", "/admin/calls", { token: key, body: voiceOut })));
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => call("POST", "/admin/calls", { token: key, body: voiceOut })),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(4);
     expect(results.filter((r) => r.status === 429)).toHaveLength(21);
     expect((await call("GET", "/admin/concurrency", { token: key })).json).toEqual({ active: 4, limit: 4 });
@@ -61,7 +74,11 @@ describe("calls", () => {
     await runInDurableObject(concurrencyOf(env, org.id), (_o, state) => {
       state.storage.sql.exec("UPDATE leases SET expires_at = ? WHERE call_id = ?", Date.now() - 1, started.json.id);
     });
-    expectProblem(await call("POST", `/admin/calls/${started.json.id}/heartbeat`, { token: key }), 409, "lease_expired");
+    expectProblem(
+      await call("POST", `/admin/calls/${started.json.id}/heartbeat`, { token: key }),
+      409,
+      "lease_expired",
+    );
     expect((await call("GET", "/admin/concurrency", { token: key })).json.active).toBe(0);
     const ended = await call("POST", `/admin/calls/${started.json.id}/end`, { token: key });
     expect(ended.json).toMatchObject({ status: "ended", end_reason: "lease_expired" });
@@ -72,8 +89,16 @@ describe("calls", () => {
     const bad = await call("POST", "/admin/calls", { token: key, body: { channel: "fax", direction: "outbound" } });
     expectProblem(bad, 400, "validation_failed");
     expect(bad.json.errors[0].field).toBe("channel");
-    expectProblem(await call("POST", "/admin/calls", { token: key, body: { channel: "voice" } }), 400, "validation_failed");
-    expectProblem(await call("POST", "/admin/calls", { token: key, body: { ...voiceOut, org_id: "x" } }), 400, "validation_failed");
+    expectProblem(
+      await call("POST", "/admin/calls", { token: key, body: { channel: "voice" } }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("POST", "/admin/calls", { token: key, body: { ...voiceOut, org_id: "x" } }),
+      400,
+      "validation_failed",
+    );
     expectProblem(await call("POST", "/admin/calls", { token: key, rawBody: "{" }), 400, "malformed_json");
   });
 
@@ -81,7 +106,11 @@ describe("calls", () => {
     const a = await tenant();
     const b = await tenant();
     const agentA = await call("POST", "/admin/agents", { token: a.key, body: { name: "Receptionist" } });
-    expectProblem(await call("POST", "/admin/calls", { token: b.key, body: { ...voiceOut, agent_id: agentA.json.id } }), 404, "not_found");
+    expectProblem(
+      await call("POST", "/admin/calls", { token: b.key, body: { ...voiceOut, agent_id: agentA.json.id } }),
+      404,
+      "not_found",
+    );
     const ok = await call("POST", "/admin/calls", { token: a.key, body: { ...voiceOut, agent_id: agentA.json.id } });
     expect(ok.status).toBe(201);
     expect(ok.json.agent_id).toBe(agentA.json.id);
@@ -92,7 +121,11 @@ describe("calls", () => {
     const viewer = await createUser();
     await addMember(org, viewer, ["viewer"]);
     const pat = await createPat(viewer);
-    expectProblem(await call("POST", "/admin/calls", { token: pat, org: org.id, body: voiceOut }), 403, "insufficient_scope");
+    expectProblem(
+      await call("POST", "/admin/calls", { token: pat, org: org.id, body: voiceOut }),
+      403,
+      "insufficient_scope",
+    );
     expect((await call("GET", "/admin/concurrency", { token: pat, org: org.id })).status).toBe(200);
 
     const member = await createUser();

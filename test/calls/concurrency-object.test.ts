@@ -27,7 +27,9 @@ describe("OrgConcurrency (the per-org Durable Object)", () => {
   it("many parallel acquires grant exactly `limit`", async () => {
     const { orgId, stub } = await freshObject();
     await stub.configure(orgId, 3);
-    const results = await Promise.all(Array.from({ length: 40 }, () => stub.acquire(orgId, newId("call"), voice, MINUTE)));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => stub.acquire(orgId, newId("call"), voice, MINUTE)),
+    );
     expect(results.filter((r) => r.granted)).toHaveLength(3);
     const refused = results.filter((r) => !r.granted);
     expect(refused).toHaveLength(37);
@@ -76,7 +78,8 @@ describe("OrgConcurrency (the per-org Durable Object)", () => {
   it("lowering the limit never ends running calls; it only refuses new ones", async () => {
     const { orgId, stub } = await freshObject();
     await stub.configure(orgId, 3);
-    for (const id of ["call_1", "call_2", "call_3"]) expect((await stub.acquire(orgId, id, voice, MINUTE)).granted).toBe(true);
+    for (const id of ["call_1", "call_2", "call_3"])
+      expect((await stub.acquire(orgId, id, voice, MINUTE)).granted).toBe(true);
     await stub.configure(orgId, 1);
     expect(await stub.getStatus()).toMatchObject({ active: 3, limit: 1 });
     expect((await stub.heartbeat("call_2", MINUTE)).ok).toBe(true);
@@ -100,13 +103,18 @@ describe("OrgConcurrency (the per-org Durable Object)", () => {
 
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const left = await runInDurableObject(stub, (_o, state) =>
-      state.storage.sql.exec<{ call_id: string }>("SELECT call_id FROM leases").toArray().map((r) => r.call_id),
+      state.storage.sql
+        .exec<{ call_id: string }>("SELECT call_id FROM leases")
+        .toArray()
+        .map((r) => r.call_id),
     );
     expect(left).toEqual(["call_alive"]);
     await runDurableObjectAlarm(stub);
     await runDurableObjectAlarm(stub);
 
-    const rec = await waitFor(async () => (await db().select().from(callRecords).where(eq(callRecords.orgId, org.id)))[0]);
+    const rec = await waitFor(
+      async () => (await db().select().from(callRecords).where(eq(callRecords.orgId, org.id)))[0],
+    );
     expect(rec).toMatchObject({ id: "call_vanished", endReason: "lease_expired", channel: "voice" });
     await new Promise((res) => setTimeout(res, 1500));
     expect(await db().select().from(callRecords).where(eq(callRecords.orgId, org.id))).toHaveLength(1);
@@ -115,7 +123,9 @@ describe("OrgConcurrency (the per-org Durable Object)", () => {
   it("leases survive the object being evicted (they live in storage)", async () => {
     const { orgId, stub } = await freshObject();
     await stub.acquire(orgId, "call_kept", voice, MINUTE);
-    const rows = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("SELECT * FROM leases").toArray());
+    const rows = await runInDurableObject(stub, (_o, state) =>
+      state.storage.sql.exec("SELECT * FROM leases").toArray(),
+    );
     expect(rows).toHaveLength(1);
     // A new stub (as after eviction) sees the same lease.
     expect(await concurrencyOf(env, orgId).getStatus()).toMatchObject({ active: 1 });

@@ -16,12 +16,24 @@ describe("abortUnlessChanged: a guarded batch is all-or-nothing", () => {
     const err = await d
       .batch(
         asBatch([
-          d.update(memberships).set({ roles: "admin" }).where(and(eq(memberships.orgId, org.id), eq(memberships.userId, "usr_nobody"))),
+          d
+            .update(memberships)
+            .set({ roles: "admin" })
+            .where(and(eq(memberships.orgId, org.id), eq(memberships.userId, "usr_nobody"))),
           abortUnlessChanged(d),
-          auditStatement(d, { orgId: org.id, actor, action: "member.removed", targetType: "member", targetId: "usr_nobody" }),
+          auditStatement(d, {
+            orgId: org.id,
+            actor,
+            action: "member.removed",
+            targetType: "member",
+            targetId: "usr_nobody",
+          }),
         ]),
       )
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(isStaleWrite(err)).toBe(true);
     expect(await d.select().from(auditLog).where(eq(auditLog.orgId, org.id))).toEqual([]);
   });
@@ -32,9 +44,18 @@ describe("abortUnlessChanged: a guarded batch is all-or-nothing", () => {
     const d = db();
     await d.batch(
       asBatch([
-        d.update(memberships).set({ createdAt: 1 }).where(and(eq(memberships.orgId, org.id), eq(memberships.userId, owner.id))),
+        d
+          .update(memberships)
+          .set({ createdAt: 1 })
+          .where(and(eq(memberships.orgId, org.id), eq(memberships.userId, owner.id))),
         abortUnlessChanged(d),
-        auditStatement(d, { orgId: org.id, actor, action: "member.roles_changed", targetType: "member", targetId: owner.id }),
+        auditStatement(d, {
+          orgId: org.id,
+          actor,
+          action: "member.roles_changed",
+          targetType: "member",
+          targetId: owner.id,
+        }),
       ]),
     );
     expect(await d.select().from(auditLog).where(eq(auditLog.orgId, org.id))).toHaveLength(1);

@@ -37,7 +37,13 @@ describe("isDescendantOf", () => {
 
 describe("breadcrumbOf", () => {
   it("lists slugs from the root down to a node at depth 4", async () => {
-    expect(await breadcrumbOf(db(), t.agency.org.id, t.a1xy.id)).toEqual([t.agency.org.slug, t.childA.slug, t.a1.slug, t.a1x.slug, t.a1xy.slug]);
+    expect(await breadcrumbOf(db(), t.agency.org.id, t.a1xy.id)).toEqual([
+      t.agency.org.slug,
+      t.childA.slug,
+      t.a1.slug,
+      t.a1x.slug,
+      t.a1xy.slug,
+    ]);
   });
 
   it("starts at the given root, never above it", async () => {
@@ -67,7 +73,12 @@ describe("childrenOf", () => {
       [t.a1.id, true],
       [t.a2.id, false],
     ]);
-    expect(leaves[0]).toMatchObject({ slug: t.a1.slug, parent_id: t.childA.id, domain: null, domain_setup_status: "none" });
+    expect(leaves[0]).toMatchObject({
+      slug: t.a1.slug,
+      parent_id: t.childA.id,
+      domain: null,
+      domain_setup_status: "none",
+    });
   });
 
   it("pages by id after a cursor", async () => {
@@ -121,16 +132,18 @@ describe("searchDescendants", () => {
 
 describe("the database refuses a malformed tree", () => {
   it("refuses to change parent_id (so no cycle can form)", async () => {
-    await expect(env.DB.prepare("UPDATE organizations SET parent_id = ? WHERE id = ?").bind(t.a1xy.id, t.childA.id).run()).rejects.toThrow(
-      /parent_immutable/,
-    );
+    await expect(
+      env.DB.prepare("UPDATE organizations SET parent_id = ? WHERE id = ?").bind(t.a1xy.id, t.childA.id).run(),
+    ).rejects.toThrow(/parent_immutable/);
     // The would-be cycle childA → a1xy → … → childA was not written.
     expect(await isDescendantOf(db(), t.childA.id, t.a1xy.id)).toBe(true);
     expect(await isDescendantOf(db(), t.a1xy.id, t.childA.id)).toBe(false);
   });
 
   it("refuses to detach an org from its parent", async () => {
-    await expect(env.DB.prepare("UPDATE organizations SET parent_id = NULL WHERE id = ?").bind(t.b1.id).run()).rejects.toThrow(/parent_immutable/);
+    await expect(
+      env.DB.prepare("UPDATE organizations SET parent_id = NULL WHERE id = ?").bind(t.b1.id).run(),
+    ).rejects.toThrow(/parent_immutable/);
   });
 
   it("refuses a child under a nonexistent parent", async () => {

@@ -27,13 +27,20 @@ describe("mail adapters", () => {
 });
 
 describe("the email queue consumer", () => {
-  const message = (key: string, to: string): EmailMessage => ({ key, to, template: "sign_in_code", data: { code: "123456" } });
+  const message = (key: string, to: string): EmailMessage => ({
+    key,
+    to,
+    template: "sign_in_code",
+    data: { code: "123456" },
+  });
 
   it("a message delivered twice is sent once", async () => {
     const to = `${uniq("dup")}@example.com`;
     const key = uniq("key");
     for (let i = 0; i < 2; i++) {
-      const batch = createMessageBatch("email", [{ id: `m${i}`, timestamp: new Date(), attempts: 1, body: message(key, to) }]);
+      const batch = createMessageBatch("email", [
+        { id: `m${i}`, timestamp: new Date(), attempts: 1, body: message(key, to) },
+      ]);
       const ctx = createExecutionContext();
       await worker.queue(batch, env, ctx);
       const result = await getQueueResult(batch, ctx);
@@ -45,7 +52,9 @@ describe("the email queue consumer", () => {
 
   it("a failing provider retries the message with backoff and records nothing", async () => {
     const to = `${uniq("fail")}@example.com`;
-    const batch = createMessageBatch("email", [{ id: "m1", timestamp: new Date(), attempts: 3, body: message(uniq("key"), to) }]);
+    const batch = createMessageBatch("email", [
+      { id: "m1", timestamp: new Date(), attempts: 3, body: message(uniq("key"), to) },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, httpEnv("http://mail.fake.test/fail"), ctx);
     const result = await getQueueResult(batch, ctx);

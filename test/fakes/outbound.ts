@@ -12,7 +12,8 @@ export async function fakeOutbound(request: Request): Promise<Response> {
 async function fakeMail(request: Request, url: URL): Promise<Response> {
   if (url.pathname === "/fail") return new Response("provider down", { status: 503 });
   if (request.method !== "POST" || url.pathname !== "/send") return new Response("not found", { status: 404 });
-  if (request.headers.get("authorization") !== "Bearer fake-mail-key") return new Response("unauthorized", { status: 401 });
+  if (request.headers.get("authorization") !== "Bearer fake-mail-key")
+    return new Response("unauthorized", { status: 401 });
   if (!request.headers.get("idempotency-key")) return new Response("idempotency-key required", { status: 400 });
   const body = (await request.json()) as Record<string, unknown>;
   for (const f of ["from", "to", "subject", "text"]) {

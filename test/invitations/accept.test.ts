@@ -12,8 +12,10 @@ async function invite(t: Team, invitee: TestUser, role = "member") {
   return res.json.id as string;
 }
 
-const accept = (u: TestUser, id: string, body?: unknown) => call("POST", `/admin/account/invitations/${id}/accept`, { token: u.session, body });
-const decline = (u: TestUser, id: string) => call("POST", `/admin/account/invitations/${id}/decline`, { token: u.session });
+const accept = (u: TestUser, id: string, body?: unknown) =>
+  call("POST", `/admin/account/invitations/${id}/accept`, { token: u.session, body });
+const decline = (u: TestUser, id: string) =>
+  call("POST", `/admin/account/invitations/${id}/decline`, { token: u.session });
 const statusIn = async (id: string) => (await db().select().from(invitations).where(eq(invitations.id, id)))[0]!.status;
 
 describe("the invitee's side", () => {
@@ -24,7 +26,13 @@ describe("the invitee's side", () => {
     const id = await invite(t, invitee);
     const mine = await call("GET", "/admin/account/invitations", { token: invitee.session });
     expect(mine.status).toBe(200);
-    expect(mine.json.data).toEqual([expect.objectContaining({ id, role: "member", organization: { id: t.org.id, name: t.org.name, slug: t.org.slug } })]);
+    expect(mine.json.data).toEqual([
+      expect.objectContaining({
+        id,
+        role: "member",
+        organization: { id: t.org.id, name: t.org.name, slug: t.org.slug },
+      }),
+    ]);
     expect((await call("GET", "/admin/account/invitations", { token: other.session })).json.data).toEqual([]);
   });
 
@@ -76,7 +84,10 @@ describe("the invitee's side", () => {
     const t = await team();
     const invitee = await createUser();
     const id = await invite(t, invitee);
-    await db().update(invitations).set({ expiresAt: Date.now() - 1 }).where(eq(invitations.id, id));
+    await db()
+      .update(invitations)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(invitations.id, id));
     expectProblem(await accept(invitee, id), 410, "invitation_expired");
     expect(await rolesInDb(t.org.id, invitee.id)).toBeNull();
   });
@@ -133,7 +144,10 @@ describe("accept and revoke at once", () => {
     for (let round = 0; round < 4; round++) {
       const invitee = await createUser();
       const id = await invite(t, invitee);
-      const [acc, rev] = await Promise.all([accept(invitee, id), as(t.admin, t.org.id)("DELETE", `/admin/invitations/${id}`)]);
+      const [acc, rev] = await Promise.all([
+        accept(invitee, id),
+        as(t.admin, t.org.id)("DELETE", `/admin/invitations/${id}`),
+      ]);
       const status = await statusIn(id);
       const member = await rolesInDb(t.org.id, invitee.id);
       if (status === "accepted") {
@@ -153,8 +167,20 @@ describe("accept and revoke at once", () => {
     const t = await team();
     const invitee = await createUser();
     const id = await invite(t, invitee);
-    const row = (await db().select().from(invitations).where(and(eq(invitations.id, id))))[0]!;
-    const dup = db().insert(invitations).values({ ...row, id: `${id}x` });
-    expect(await dup.then(() => "written", (e: Error) => String(e.cause ?? e))).toMatch(/UNIQUE/);
+    const row = (
+      await db()
+        .select()
+        .from(invitations)
+        .where(and(eq(invitations.id, id)))
+    )[0]!;
+    const dup = db()
+      .insert(invitations)
+      .values({ ...row, id: `${id}x` });
+    expect(
+      await dup.then(
+        () => "written",
+        (e: Error) => String(e.cause ?? e),
+      ),
+    ).toMatch(/UNIQUE/);
   });
 });

@@ -8,10 +8,17 @@ const NOT_ORG_SCOPED = [/^\/admin\/me$/, /^\/admin\/account(\/|$)/, /^\/admin\/o
 describe("the tenant-isolation suite covers every org-scoped route", () => {
   it("each /admin route the app serves is listed in test/isolation/routes.ts", () => {
     const placeholder = new Proxy({}, { get: (_, k) => `x-${String(k)}` });
-    const fixture = { org: { id: "org_x", slug: "x" }, ownerId: "usr_x", keyId: "key_x", ids: placeholder } as unknown as VictimFixture;
+    const fixture = {
+      org: { id: "org_x", slug: "x" },
+      ownerId: "usr_x",
+      keyId: "key_x",
+      ids: placeholder,
+    } as unknown as VictimFixture;
     const listed = ORG_ROUTES.map((r) => ({ method: r.method, path: r.path(fixture).split("?")[0]! }));
     const missing = buildApp()
-      .routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/admin/") && !NOT_ORG_SCOPED.some((re) => re.test(r.path)))
+      .routes.filter(
+        (r) => r.method !== "ALL" && r.path.startsWith("/admin/") && !NOT_ORG_SCOPED.some((re) => re.test(r.path)),
+      )
       .filter((r) => {
         const re = new RegExp(`^${r.path.replace(/:[^/]+/g, "[^/]+")}$`);
         return !listed.some((l) => l.method === r.method && re.test(l.path));

@@ -25,7 +25,11 @@ describe("tenant isolation: a credential of org B never reaches org A", () => {
 
     it(`${name}: B's API key naming A is refused (403)`, async () => {
       for (const ref of refs(victim)) {
-        const res = await call(route.method, route.path(victim), { token: b.key, org: ref, body: route.body?.(victim) });
+        const res = await call(route.method, route.path(victim), {
+          token: b.key,
+          org: ref,
+          body: route.body?.(victim),
+        });
         expect(res.status).toBe(403);
         expect(res.json.code).toBe("organization_mismatch");
       }
@@ -33,14 +37,22 @@ describe("tenant isolation: a credential of org B never reaches org A", () => {
 
     it(`${name}: B's PAT naming A is refused (403)`, async () => {
       for (const ref of refs(victim)) {
-        const res = await call(route.method, route.path(victim), { token: b.pat, org: ref, body: route.body?.(victim) });
+        const res = await call(route.method, route.path(victim), {
+          token: b.pat,
+          org: ref,
+          body: route.body?.(victim),
+        });
         expect(res.status).toBe(403);
         expect(res.json.code).toBe("not_a_member");
       }
     });
 
     it(`${name}: B's session naming A is refused (403)`, async () => {
-      const res = await call(route.method, route.path(victim), { token: b.owner.session, org: victim.org.id, body: route.body?.(victim) });
+      const res = await call(route.method, route.path(victim), {
+        token: b.owner.session,
+        org: victim.org.id,
+        body: route.body?.(victim),
+      });
       expect(res.status).toBe(403);
     });
 
@@ -59,7 +71,12 @@ describe("tenant isolation: a credential of org B never reaches org A", () => {
     const key = (await db().select().from(apiKeys).where(eq(apiKeys.id, victim.keyId)))[0]!;
     expect(key.revokedAt).toBeNull();
     const members = await db().select().from(memberships).where(eq(memberships.orgId, victim.org.id));
-    expect(members.map((m) => [m.userId, m.roles]).sort()).toEqual([[victim.ownerId, "owner"], [victim.ids.member!, "member"]].sort());
+    expect(members.map((m) => [m.userId, m.roles]).sort()).toEqual(
+      [
+        [victim.ownerId, "owner"],
+        [victim.ids.member!, "member"],
+      ].sort(),
+    );
     const inv = (await db().select().from(invitations).where(eq(invitations.id, victim.ids.invitation!)))[0]!;
     expect({ status: inv.status, sendCount: inv.sendCount }).toEqual({ status: "pending", sendCount: 1 });
     expect((await call("GET", `/admin/agents/${victim.ids.agent}`, { token: a.key })).json.name).toBe("Victim agent");

@@ -32,7 +32,12 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: "DELETE", path: (a) => `/admin/organization-pats/${a.keyId}`, namesVictimObject: true },
   // members, ownership, deletion (issue 3)
   { method: "GET", path: () => "/admin/members" },
-  { method: "PUT", path: (a) => `/admin/members/${a.ids.member}/roles`, body: () => ({ roles: ["admin"] }), namesVictimObject: true },
+  {
+    method: "PUT",
+    path: (a) => `/admin/members/${a.ids.member}/roles`,
+    body: () => ({ roles: ["admin"] }),
+    namesVictimObject: true,
+  },
   { method: "DELETE", path: (a) => `/admin/members/${a.ids.member}`, namesVictimObject: true },
   { method: "POST", path: () => "/admin/members/me/leave" },
   { method: "POST", path: () => "/admin/organization/transfer-ownership", body: (a) => ({ user_id: a.ids.member }) },
@@ -49,15 +54,29 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: "POST", path: () => "/admin/calls", body: () => ({ channel: "voice", direction: "outbound" }) },
   { method: "POST", path: (a) => `/admin/calls/${a.ids.call}/heartbeat`, namesVictimObject: true },
   { method: "POST", path: (a) => `/admin/calls/${a.ids.call}/end`, namesVictimObject: true },
-  { method: "POST", path: () => "/admin/calls", body: (a) => ({ channel: "voice", direction: "outbound", agent_id: a.ids.agent }), namesVictimObject: true },
+  {
+    method: "POST",
+    path: () => "/admin/calls",
+    body: (a) => ({ channel: "voice", direction: "outbound", agent_id: a.ids.agent }),
+    namesVictimObject: true,
+  },
   { method: "GET", path: () => "/admin/concurrency" },
-  { method: "POST", path: () => "/admin/usage/events", body: () => ({ events: [{ key: "stolen", kind: "workflow_run", outcome: "failed" }] }) },
+  {
+    method: "POST",
+    path: () => "/admin/usage/events",
+    body: () => ({ events: [{ key: "stolen", kind: "workflow_run", outcome: "failed" }] }),
+  },
   { method: "GET", path: () => "/admin/usage/summary" },
   // Org resources (issue 4).
   { method: "GET", path: () => "/admin/agents" },
   { method: "POST", path: () => "/admin/agents", body: () => ({ name: "intruder" }) },
   { method: "GET", path: (a) => `/admin/agents/${a.ids.agent}`, namesVictimObject: true },
-  { method: "PATCH", path: (a) => `/admin/agents/${a.ids.agent}`, body: () => ({ name: "pwned" }), namesVictimObject: true },
+  {
+    method: "PATCH",
+    path: (a) => `/admin/agents/${a.ids.agent}`,
+    body: () => ({ name: "pwned" }),
+    namesVictimObject: true,
+  },
   { method: "DELETE", path: (a) => `/admin/agents/${a.ids.agent}`, namesVictimObject: true },
   { method: "GET", path: () => "/admin/knowledge-bases" },
   { method: "POST", path: () => "/admin/knowledge-bases", body: () => ({ name: "intruder" }) },
@@ -66,20 +85,36 @@ export const ORG_ROUTES: OrgRoute[] = [
   // Partner console: A's org and A's child are outside B's subtree.
   { method: "GET", path: () => "/admin/partner-console/organizations" },
   { method: "GET", path: (a) => `/admin/partner-console/organizations?parent_id=${a.org.id}`, namesVictimObject: true },
-  { method: "GET", path: (a) => `/admin/partner-console/organizations?parent_id=${a.ids.childOrg}`, namesVictimObject: true },
+  {
+    method: "GET",
+    path: (a) => `/admin/partner-console/organizations?parent_id=${a.ids.childOrg}`,
+    namesVictimObject: true,
+  },
   { method: "GET", path: (a) => `/admin/partner-console/organizations/search?q=${a.ids.childOrgSlug}` },
   { method: "GET", path: (a) => `/admin/partner-console/organizations/search?q=${a.ids.childOrg}` },
   { method: "GET", path: (a) => `/admin/partner-console/organizations/${a.org.id}`, namesVictimObject: true },
   { method: "GET", path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}`, namesVictimObject: true },
-  { method: "GET", path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/members`, namesVictimObject: true },
+  {
+    method: "GET",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/members`,
+    namesVictimObject: true,
+  },
   {
     method: "PUT",
     path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/members/${a.ownerId}/roles`,
     body: () => ({ roles: ["member"] }),
     namesVictimObject: true,
   },
-  { method: "DELETE", path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/members/${a.ownerId}`, namesVictimObject: true },
-  { method: "GET", path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/invitations`, namesVictimObject: true },
+  {
+    method: "DELETE",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/members/${a.ownerId}`,
+    namesVictimObject: true,
+  },
+  {
+    method: "GET",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/invitations`,
+    namesVictimObject: true,
+  },
   {
     method: "POST",
     path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/invitations`,
@@ -89,7 +124,8 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: "GET", path: () => "/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01" },
   {
     method: "GET",
-    path: (a) => `/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01&scope=single&org_id=${a.ids.childOrg}`,
+    path: (a) =>
+      `/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01&scope=single&org_id=${a.ids.childOrg}`,
     namesVictimObject: true,
   },
 ];

@@ -10,11 +10,21 @@ export async function buildVictimObjects(a: Awaited<ReturnType<typeof tenant>>):
   const member = await createUser();
   await addMember(a.org, member, ["member"]);
   const actor = { kind: "system" as const, userId: null, credentialId: null, requestId: null };
-  const { invitation } = await createInvitation(env, db(), a.org, { email: `${uniq("victim")}@example.com`, role: "member" }, actor);
+  const { invitation } = await createInvitation(
+    env,
+    db(),
+    a.org,
+    { email: `${uniq("victim")}@example.com`, role: "member" },
+    actor,
+  );
   const agent = await call("POST", "/admin/agents", { token: a.key, body: { name: "Victim agent" } });
   const knowledgeBase = await call("POST", "/admin/knowledge-bases", { token: a.key, body: { name: "Victim KB" } });
-  const running = await call("POST", "/admin/calls", { token: a.key, body: { channel: "voice", direction: "inbound" } });
-  if (agent.status !== 201 || knowledgeBase.status !== 201 || running.status !== 201) throw new Error("victim objects not created");
+  const running = await call("POST", "/admin/calls", {
+    token: a.key,
+    body: { channel: "voice", direction: "inbound" },
+  });
+  if (agent.status !== 201 || knowledgeBase.status !== 201 || running.status !== 201)
+    throw new Error("victim objects not created");
   // Partner console: a child of A, which no other tenant's subtree contains.
   const child = await createOrg(a.owner, { parentId: a.org.id, slug: uniq("victim-child-") });
   return {

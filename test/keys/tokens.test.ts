@@ -6,7 +6,10 @@ import { addMember, call, createOrg, createUser, db, expectProblem, tenant, wait
 describe("user PATs (/admin/account/tokens)", () => {
   it("creates a pat_ shown once, stores only its hash, lists it without the secret", async () => {
     const t = await tenant();
-    const res = await call("POST", "/admin/account/tokens", { token: t.owner.session, body: { name: "ci", expires_at: null } });
+    const res = await call("POST", "/admin/account/tokens", {
+      token: t.owner.session,
+      body: { name: "ci", expires_at: null },
+    });
     expect(res.status).toBe(201);
     expect(res.json.token).toMatch(/^pat_[0-9A-Za-z]{36}$/);
     const row = (await db().select().from(personalTokens).where(eq(personalTokens.id, res.json.id)))[0]!;
@@ -25,14 +28,38 @@ describe("user PATs (/admin/account/tokens)", () => {
     const a = await call("POST", "/admin/account/tokens", { token: t.owner.session, body: { name: "" } });
     expectProblem(a, 400, "validation_failed");
     expect(a.json.errors[0].field).toBe("name");
-    expectProblem(await call("POST", "/admin/account/tokens", { token: t.owner.session, body: { name: "x", expires_at: Date.now() - 1000 } }), 400, "validation_failed");
-    expectProblem(await call("POST", "/admin/account/tokens", { token: t.owner.session, body: { name: "x", expires_in_days: 366 } }), 400, "validation_failed");
-    expectProblem(await call("POST", "/admin/account/tokens", { token: t.owner.session, body: { name: "x", scopes: ["nope:nope"] } }), 400, "validation_failed");
+    expectProblem(
+      await call("POST", "/admin/account/tokens", {
+        token: t.owner.session,
+        body: { name: "x", expires_at: Date.now() - 1000 },
+      }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("POST", "/admin/account/tokens", {
+        token: t.owner.session,
+        body: { name: "x", expires_in_days: 366 },
+      }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("POST", "/admin/account/tokens", {
+        token: t.owner.session,
+        body: { name: "x", scopes: ["nope:nope"] },
+      }),
+      400,
+      "validation_failed",
+    );
   });
 
   it("expires_in_days presets set an expiry", async () => {
     const t = await tenant();
-    const res = await call("POST", "/admin/account/tokens", { token: t.owner.session, body: { name: "x", expires_in_days: 30 } });
+    const res = await call("POST", "/admin/account/tokens", {
+      token: t.owner.session,
+      body: { name: "x", expires_in_days: 30 },
+    });
     expect(res.status).toBe(201);
     expect(Math.abs(res.json.expires_at - (Date.now() + 30 * 86_400_000))).toBeLessThan(60_000);
   });
@@ -42,7 +69,10 @@ describe("user PATs (/admin/account/tokens)", () => {
     const org = await createOrg(owner);
     const member = await createUser();
     await addMember(org, member, ["member"]);
-    const res = await call("POST", "/admin/account/tokens", { token: member.session, body: { name: "x", scopes: ["members:manage"] } });
+    const res = await call("POST", "/admin/account/tokens", {
+      token: member.session,
+      body: { name: "x", scopes: ["members:manage"] },
+    });
     expectProblem(res, 403, "insufficient_scope");
   });
 
@@ -50,10 +80,20 @@ describe("user PATs (/admin/account/tokens)", () => {
     const t = await tenant();
     const other = await tenant();
     const created = await call("POST", "/admin/account/tokens", { token: t.owner.session, body: { name: "x" } });
-    expectProblem(await call("DELETE", `/admin/account/tokens/${created.json.id}`, { token: other.owner.session }), 404, "not_found");
+    expectProblem(
+      await call("DELETE", `/admin/account/tokens/${created.json.id}`, { token: other.owner.session }),
+      404,
+      "not_found",
+    );
     expect((await call("GET", "/admin/organization", { token: created.json.token, org: t.org.id })).status).toBe(200);
-    expect((await call("DELETE", `/admin/account/tokens/${created.json.id}`, { token: t.owner.session })).status).toBe(204);
-    expectProblem(await call("GET", "/admin/organization", { token: created.json.token, org: t.org.id }), 401, "credential_revoked");
+    expect((await call("DELETE", `/admin/account/tokens/${created.json.id}`, { token: t.owner.session })).status).toBe(
+      204,
+    );
+    expectProblem(
+      await call("GET", "/admin/organization", { token: created.json.token, org: t.org.id }),
+      401,
+      "credential_revoked",
+    );
     const list = await call("GET", "/admin/account/tokens", { token: t.owner.session });
     expect(list.json.data.map((x: { id: string }) => x.id)).not.toContain(created.json.id);
   });
@@ -62,33 +102,56 @@ describe("user PATs (/admin/account/tokens)", () => {
     const t = await tenant();
     const created = await call("POST", "/admin/account/tokens", { token: t.owner.session, body: { name: "x" } });
     await call("GET", "/admin/organization", { token: created.json.token, org: t.org.id });
-    await waitFor(async () => (await db().select().from(personalTokens).where(eq(personalTokens.id, created.json.id)))[0]?.lastUsedAt);
+    await waitFor(
+      async () =>
+        (await db().select().from(personalTokens).where(eq(personalTokens.id, created.json.id)))[0]?.lastUsedAt,
+    );
   });
 
   it("lists are paginated with a cursor", async () => {
     const t = await tenant();
-    for (let i = 0; i < 3; i++) await call("POST", "/admin/account/tokens", { token: t.owner.session, body: { name: `p${i}` } });
+    for (let i = 0; i < 3; i++)
+      await call("POST", "/admin/account/tokens", { token: t.owner.session, body: { name: `p${i}` } });
     const first = await call("GET", "/admin/account/tokens?limit=2", { token: t.owner.session });
     expect(first.json.data).toHaveLength(2);
     expect(first.json.next_cursor).toBeTruthy();
-    const second = await call("GET", `/admin/account/tokens?limit=2&cursor=${first.json.next_cursor}`, { token: t.owner.session });
+    const second = await call("GET", `/admin/account/tokens?limit=2&cursor=${first.json.next_cursor}`, {
+      token: t.owner.session,
+    });
     const ids = [...first.json.data, ...second.json.data].map((x: { id: string }) => x.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThanOrEqual(4); // 3 made here + the harness's own PAT
-    expectProblem(await call("GET", "/admin/account/tokens?limit=0", { token: t.owner.session }), 400, "validation_failed");
-    expectProblem(await call("GET", "/admin/account/tokens?limit=101", { token: t.owner.session }), 400, "validation_failed");
+    expectProblem(
+      await call("GET", "/admin/account/tokens?limit=0", { token: t.owner.session }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("GET", "/admin/account/tokens?limit=101", { token: t.owner.session }),
+      400,
+      "validation_failed",
+    );
   });
 });
 
 describe("org API keys (/admin/organization-pats)", () => {
   it("creates ak_<id>.<secret>, shown once; listing returns key_id, name, expires_at, created_at, never the secret", async () => {
     const t = await tenant();
-    const res = await call("POST", "/admin/organization-pats", { token: t.owner.session, org: t.org.id, body: { name: "server", expires_at: null } });
+    const res = await call("POST", "/admin/organization-pats", {
+      token: t.owner.session,
+      org: t.org.id,
+      body: { name: "server", expires_at: null },
+    });
     expect(res.status).toBe(201);
     expect(res.json.token).toMatch(new RegExp(`^ak_${res.json.key_id}\\.[0-9A-Za-z]{38}$`));
     const list = await call("GET", "/admin/organization-pats", { token: t.owner.session, org: t.org.id });
     const row = list.json.data.find((k: { key_id: string }) => k.key_id === res.json.key_id);
-    expect(row).toMatchObject({ key_id: res.json.key_id, name: "server", expires_at: null, created_at: expect.any(String) });
+    expect(row).toMatchObject({
+      key_id: res.json.key_id,
+      name: "server",
+      expires_at: null,
+      created_at: expect.any(String),
+    });
     expect(list.text).not.toContain(res.json.token.split(".")[1]);
     const stored = (await db().select().from(apiKeys).where(eq(apiKeys.id, res.json.key_id)))[0]!;
     expect(JSON.stringify(stored)).not.toContain(res.json.token.split(".")[1]);
@@ -99,35 +162,76 @@ describe("org API keys (/admin/organization-pats)", () => {
     const t = await tenant();
     const m = await createUser();
     await addMember(t.org, m, ["member"]);
-    expectProblem(await call("POST", "/admin/organization-pats", { token: m.session, org: t.org.id, body: { name: "x" } }), 403, "insufficient_scope");
-    expectProblem(await call("GET", "/admin/organization-pats", { token: m.session, org: t.org.id }), 403, "insufficient_scope");
+    expectProblem(
+      await call("POST", "/admin/organization-pats", { token: m.session, org: t.org.id, body: { name: "x" } }),
+      403,
+      "insufficient_scope",
+    );
+    expectProblem(
+      await call("GET", "/admin/organization-pats", { token: m.session, org: t.org.id }),
+      403,
+      "insufficient_scope",
+    );
   });
 
   it("a key cannot be granted organizations:delete or more than its creator holds", async () => {
     const t = await tenant();
     expectProblem(
-      await call("POST", "/admin/organization-pats", { token: t.owner.session, org: t.org.id, body: { name: "x", scopes: ["organizations:delete"] } }),
+      await call("POST", "/admin/organization-pats", {
+        token: t.owner.session,
+        org: t.org.id,
+        body: { name: "x", scopes: ["organizations:delete"] },
+      }),
       400,
       "validation_failed",
     );
-    const narrow = await call("POST", "/admin/organization-pats", { token: t.owner.session, org: t.org.id, body: { name: "n", scopes: ["api_keys:manage"] } });
+    const narrow = await call("POST", "/admin/organization-pats", {
+      token: t.owner.session,
+      org: t.org.id,
+      body: { name: "n", scopes: ["api_keys:manage"] },
+    });
     expect(narrow.status).toBe(201);
-    expectProblem(await call("POST", "/admin/organization-pats", { token: narrow.json.token, body: { name: "x", scopes: ["members:manage"] } }), 403, "insufficient_scope");
+    expectProblem(
+      await call("POST", "/admin/organization-pats", {
+        token: narrow.json.token,
+        body: { name: "x", scopes: ["members:manage"] },
+      }),
+      403,
+      "insufficient_scope",
+    );
   });
 
   it("revoked keys answer 401 at once and leave the list; revoking twice is a 404", async () => {
     const t = await tenant();
-    const res = await call("POST", "/admin/organization-pats", { token: t.owner.session, org: t.org.id, body: { name: "x" } });
+    const res = await call("POST", "/admin/organization-pats", {
+      token: t.owner.session,
+      org: t.org.id,
+      body: { name: "x" },
+    });
     expect((await call("GET", "/admin/organization", { token: res.json.token })).status).toBe(200);
-    expect((await call("DELETE", `/admin/organization-pats/${res.json.key_id}`, { token: t.owner.session, org: t.org.id })).status).toBe(204);
+    expect(
+      (await call("DELETE", `/admin/organization-pats/${res.json.key_id}`, { token: t.owner.session, org: t.org.id }))
+        .status,
+    ).toBe(204);
     expectProblem(await call("GET", "/admin/organization", { token: res.json.token }), 401, "credential_revoked");
-    expectProblem(await call("DELETE", `/admin/organization-pats/${res.json.key_id}`, { token: t.owner.session, org: t.org.id }), 404, "not_found");
+    expectProblem(
+      await call("DELETE", `/admin/organization-pats/${res.json.key_id}`, { token: t.owner.session, org: t.org.id }),
+      404,
+      "not_found",
+    );
   });
 
   it("an expired key → 401 credential_expired", async () => {
     const t = await tenant();
-    const res = await call("POST", "/admin/organization-pats", { token: t.owner.session, org: t.org.id, body: { name: "x", expires_in_days: 1 } });
-    await db().update(apiKeys).set({ expiresAt: Date.now() - 1 }).where(eq(apiKeys.id, res.json.key_id));
+    const res = await call("POST", "/admin/organization-pats", {
+      token: t.owner.session,
+      org: t.org.id,
+      body: { name: "x", expires_in_days: 1 },
+    });
+    await db()
+      .update(apiKeys)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(apiKeys.id, res.json.key_id));
     const { forgetAll } = await import("../../src/auth/cache");
     forgetAll();
     expectProblem(await call("GET", "/admin/organization", { token: res.json.token }), 401, "credential_expired");

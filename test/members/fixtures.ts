@@ -17,16 +17,25 @@ export async function team() {
 
 /** Calls an org-scoped route as a user's session in `orgId`. */
 export function as(user: TestUser, orgId: string) {
-  return (method: string, path: string, body?: unknown) => call(method, path, { token: user.session, org: orgId, body });
+  return (method: string, path: string, body?: unknown) =>
+    call(method, path, { token: user.session, org: orgId, body });
 }
 
 export async function rolesInDb(orgId: string, userId: string) {
-  const row = (await db().select().from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))))[0];
+  const row = (
+    await db()
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
+  )[0];
   return row ? parseRoles(row.roles) : null;
 }
 
 export async function ownersOf(orgId: string): Promise<string[]> {
-  const rows = await db().select().from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.isOwner, 1)));
+  const rows = await db()
+    .select()
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.isOwner, 1)));
   return rows.map((r) => r.userId);
 }
 

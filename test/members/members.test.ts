@@ -55,7 +55,9 @@ describe("GET /admin/members", () => {
 describe("PUT /admin/members/{user_id}/roles", () => {
   it("applies only valid role ids, drops unknown ones and answers with what was applied", async () => {
     const t = await team();
-    const res = await as(t.admin, t.org.id)("PUT", `/admin/members/${t.viewer.id}/roles`, { roles: ["viewer", "superuser", "member", "x"] });
+    const res = await as(t.admin, t.org.id)("PUT", `/admin/members/${t.viewer.id}/roles`, {
+      roles: ["viewer", "superuser", "member", "x"],
+    });
     expect(res.status).toBe(200);
     expect(res.json.roles).toEqual(["member", "viewer"]);
     expect(await rolesInDb(t.org.id, t.viewer.id)).toEqual(["member", "viewer"]);
@@ -63,46 +65,80 @@ describe("PUT /admin/members/{user_id}/roles", () => {
 
   it("a list of only unknown roles is refused and changes nothing", async () => {
     const t = await team();
-    expectProblem(await as(t.owner, t.org.id)("PUT", `/admin/members/${t.member.id}/roles`, { roles: ["superuser"] }), 400, "validation_failed");
+    expectProblem(
+      await as(t.owner, t.org.id)("PUT", `/admin/members/${t.member.id}/roles`, { roles: ["superuser"] }),
+      400,
+      "validation_failed",
+    );
     expect(await rolesInDb(t.org.id, t.member.id)).toEqual(["member"]);
   });
 
   it("owner cannot be granted by a role change", async () => {
     const t = await team();
-    expectProblem(await as(t.owner, t.org.id)("PUT", `/admin/members/${t.admin.id}/roles`, { roles: ["owner"] }), 403, "owner_immutable");
+    expectProblem(
+      await as(t.owner, t.org.id)("PUT", `/admin/members/${t.admin.id}/roles`, { roles: ["owner"] }),
+      403,
+      "owner_immutable",
+    );
     expect(await rolesInDb(t.org.id, t.admin.id)).toEqual(["admin"]);
   });
 
   it("an admin cannot demote the owner", async () => {
     const t = await team();
-    expectProblem(await as(t.admin, t.org.id)("PUT", `/admin/members/${t.owner.id}/roles`, { roles: ["member"] }), 403, "owner_immutable");
+    expectProblem(
+      await as(t.admin, t.org.id)("PUT", `/admin/members/${t.owner.id}/roles`, { roles: ["member"] }),
+      403,
+      "owner_immutable",
+    );
     expect(await rolesInDb(t.org.id, t.owner.id)).toEqual(["owner"]);
   });
 
   it("the owner cannot demote themselves either (ownership only moves by transfer)", async () => {
     const t = await team();
-    expectProblem(await as(t.owner, t.org.id)("PUT", `/admin/members/${t.owner.id}/roles`, { roles: ["admin"] }), 403, "owner_immutable");
+    expectProblem(
+      await as(t.owner, t.org.id)("PUT", `/admin/members/${t.owner.id}/roles`, { roles: ["admin"] }),
+      403,
+      "owner_immutable",
+    );
   });
 
   it("members and viewers cannot change roles", async () => {
     const t = await team();
-    expectProblem(await as(t.member, t.org.id)("PUT", `/admin/members/${t.viewer.id}/roles`, { roles: ["admin"] }), 403, "insufficient_scope");
-    expectProblem(await as(t.viewer, t.org.id)("PUT", `/admin/members/${t.member.id}/roles`, { roles: ["admin"] }), 403, "insufficient_scope");
+    expectProblem(
+      await as(t.member, t.org.id)("PUT", `/admin/members/${t.viewer.id}/roles`, { roles: ["admin"] }),
+      403,
+      "insufficient_scope",
+    );
+    expectProblem(
+      await as(t.viewer, t.org.id)("PUT", `/admin/members/${t.member.id}/roles`, { roles: ["admin"] }),
+      403,
+      "insufficient_scope",
+    );
     expect(await rolesInDb(t.org.id, t.viewer.id)).toEqual(["viewer"]);
   });
 
   it("an unknown user is a 404", async () => {
     const t = await team();
     const stranger = await createUser();
-    expectProblem(await as(t.owner, t.org.id)("PUT", `/admin/members/${stranger.id}/roles`, { roles: ["member"] }), 404, "not_found");
+    expectProblem(
+      await as(t.owner, t.org.id)("PUT", `/admin/members/${stranger.id}/roles`, { roles: ["member"] }),
+      404,
+      "not_found",
+    );
   });
 
   it("a demotion applies to the member's PAT on the very next request", async () => {
     const t = await team();
     const pat = await createPat(t.admin);
     expect((await call("GET", "/admin/organization-pats", { token: pat, org: t.org.id })).status).toBe(200);
-    expect((await as(t.owner, t.org.id)("PUT", `/admin/members/${t.admin.id}/roles`, { roles: ["member"] })).status).toBe(200);
-    expectProblem(await call("GET", "/admin/organization-pats", { token: pat, org: t.org.id }), 403, "insufficient_scope");
+    expect(
+      (await as(t.owner, t.org.id)("PUT", `/admin/members/${t.admin.id}/roles`, { roles: ["member"] })).status,
+    ).toBe(200);
+    expectProblem(
+      await call("GET", "/admin/organization-pats", { token: pat, org: t.org.id }),
+      403,
+      "insufficient_scope",
+    );
   });
 
   it("two concurrent role changes of one member never interleave: the final roles are one of the requests", async () => {

@@ -14,9 +14,21 @@ describe("exactly one owner", () => {
   it("the database refuses a second owner even when code does not check", async () => {
     const t = await team();
     const other = await createUser();
-    const failure = (p: Promise<unknown>) => p.then(() => "written", (e: Error) => String(e.cause ?? e));
-    expect(await failure(db().insert(memberships).values({ orgId: t.org.id, userId: other.id, roles: "owner", createdAt: Date.now() }))).toMatch(/UNIQUE/);
-    expect(await failure(db().update(memberships).set({ roles: "owner,admin" }).where(eqMember(t.org.id, t.admin.id)).then())).toMatch(/UNIQUE/);
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => "written",
+        (e: Error) => String(e.cause ?? e),
+      );
+    expect(
+      await failure(
+        db().insert(memberships).values({ orgId: t.org.id, userId: other.id, roles: "owner", createdAt: Date.now() }),
+      ),
+    ).toMatch(/UNIQUE/);
+    expect(
+      await failure(
+        db().update(memberships).set({ roles: "owner,admin" }).where(eqMember(t.org.id, t.admin.id)).then(),
+      ),
+    ).toMatch(/UNIQUE/);
     expect(await ownersOf(t.org.id)).toEqual([t.owner.id]);
   });
 });
@@ -27,7 +39,11 @@ describe("POST /admin/organization/transfer-ownership", () => {
     await as(t.owner, t.org.id)("PUT", `/admin/members/${t.member.id}/roles`, { roles: ["member", "viewer"] });
     const res = await as(t.owner, t.org.id)("POST", TRANSFER, { user_id: t.member.id });
     expect(res.status).toBe(200);
-    expect(res.json.owner).toMatchObject({ user_id: t.member.id, roles: ["owner", "member", "viewer"], is_owner: true });
+    expect(res.json.owner).toMatchObject({
+      user_id: t.member.id,
+      roles: ["owner", "member", "viewer"],
+      is_owner: true,
+    });
     expect(res.json.previous_owner).toMatchObject({ user_id: t.owner.id, roles: ["admin"], is_owner: false });
     expect(await ownersOf(t.org.id)).toEqual([t.member.id]);
     expect(await rolesInDb(t.org.id, t.owner.id)).toEqual(["admin"]);
@@ -57,7 +73,11 @@ describe("POST /admin/organization/transfer-ownership", () => {
   it("an owner's PAT without the owner-only scope cannot transfer", async () => {
     const t = await team();
     const pat = await createPat(t.owner, { scopes: ["organizations:manage", "members:manage"] });
-    expectProblem(await call("POST", TRANSFER, { token: pat, org: t.org.id, body: { user_id: t.admin.id } }), 403, "insufficient_scope");
+    expectProblem(
+      await call("POST", TRANSFER, { token: pat, org: t.org.id, body: { user_id: t.admin.id } }),
+      403,
+      "insufficient_scope",
+    );
   });
 
   it("an org API key cannot transfer ownership", async () => {
@@ -104,11 +124,17 @@ describe("the transfer batch under a lost race (stale reads, deterministic)", ()
   const run = (stmts: ReturnType<typeof transferPlan>["statements"]) =>
     db()
       .batch(asBatch(stmts))
-      .then(() => "committed", (e: unknown) => (isStaleWrite(e) ? "stale" : String(e)));
+      .then(
+        () => "committed",
+        (e: unknown) => (isStaleWrite(e) ? "stale" : String(e)),
+      );
 
   it("if the target left after it was read, nothing is written: the old owner stays owner", async () => {
     const t = await team();
-    const [from, to] = await Promise.all([getMember(db(), t.org.id, t.owner.id), getMember(db(), t.org.id, t.member.id)]);
+    const [from, to] = await Promise.all([
+      getMember(db(), t.org.id, t.owner.id),
+      getMember(db(), t.org.id, t.member.id),
+    ]);
     await db().delete(memberships).where(eqMember(t.org.id, t.member.id));
     expect(await run(transferPlan(db(), t.org.id, from!, to!, actor).statements)).toBe("stale");
     expect(await ownersOf(t.org.id)).toEqual([t.owner.id]);
@@ -117,7 +143,10 @@ describe("the transfer batch under a lost race (stale reads, deterministic)", ()
 
   it("if the target's roles changed after they were read, nothing is written", async () => {
     const t = await team();
-    const [from, to] = await Promise.all([getMember(db(), t.org.id, t.owner.id), getMember(db(), t.org.id, t.member.id)]);
+    const [from, to] = await Promise.all([
+      getMember(db(), t.org.id, t.owner.id),
+      getMember(db(), t.org.id, t.member.id),
+    ]);
     await db().update(memberships).set({ roles: "viewer" }).where(eqMember(t.org.id, t.member.id));
     expect(await run(transferPlan(db(), t.org.id, from!, to!, actor).statements)).toBe("stale");
     expect(await ownersOf(t.org.id)).toEqual([t.owner.id]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { call, expectProblem } from "../harness";
 import { buildApp } from "../../src/app";
-import { ApiError, ERROR_CODES, statusOf } from "../../src/http/errors";
+import { problemOf, statusOf } from "../../src/http/errors";
+import { AppError, ERROR_CODES } from "../../src/lib/errors";
 
 describe("/openapi.json and /docs", () => {
   it("lists every route the app serves", async () => {
@@ -17,7 +18,13 @@ describe("/openapi.json and /docs", () => {
       .map((r) => `${r.method} ${r.path}`)
       .filter((r) => !documented.has(r));
     expect(undocumented).toEqual([]);
-    for (const p of ["/auth/email/start", "/admin/organizations", "/admin/organization", "/admin/organization-pats", "/admin/account/tokens"]) {
+    for (const p of [
+      "/auth/email/start",
+      "/admin/organizations",
+      "/admin/organization",
+      "/admin/organization-pats",
+      "/admin/account/tokens",
+    ]) {
       expect(Object.keys(res.json.paths)).toContain(p);
     }
   });
@@ -36,7 +43,7 @@ describe("problem+json", () => {
     for (const code of ERROR_CODES) {
       const s = statusOf(code);
       expect(s >= 400 && s < 600).toBe(true);
-      expect(new ApiError(code).status).toBe(s);
+      expect(problemOf(new AppError(code), "req").status).toBe(s);
     }
   });
 
@@ -53,7 +60,12 @@ describe("problem+json", () => {
     app.get("/boom", () => {
       throw new Error("secret internals at /src/x.ts:1:1");
     });
-    const res = await app.request("/boom", {}, { DB: undefined } as never, { waitUntil() {}, passThroughOnException() {}, props: {} } as never);
+    const res = await app.request(
+      "/boom",
+      {},
+      { DB: undefined } as never,
+      { waitUntil() {}, passThroughOnException() {}, props: {} } as never,
+    );
     const body = await res.text();
     expect(res.status).toBe(500);
     expect(res.headers.get("content-type")).toContain("application/problem+json");

@@ -3,13 +3,23 @@ import { describe, expect, it } from "vitest";
 import { agents, knowledgeBases, phoneNumbers } from "../../src/db/schema";
 import { concurrencyOf } from "../../src/calls/client";
 import { and, eq } from "drizzle-orm";
-import { apiKeys, auditLog, emailDeliveries, invitations, memberships, organizations, orgSlugHistory } from "../../src/db/schema";
+import {
+  apiKeys,
+  auditLog,
+  emailDeliveries,
+  invitations,
+  memberships,
+  organizations,
+  orgSlugHistory,
+} from "../../src/db/schema";
 import { afterOrganizationDeleted, onOrganizationDeleted } from "../../src/orgs/deletion";
 import { call, createKey, createOrg, createPat, db, expectProblem, uniq } from "../harness";
 import { as, team } from "../members/fixtures";
 
-const del = (t: Awaited<ReturnType<typeof team>>, slug: string, who = t.owner) => as(who, t.org.id)("DELETE", "/admin/organization", { slug });
-const orgExists = async (id: string) => (await db().select().from(organizations).where(eq(organizations.id, id))).length === 1;
+const del = (t: Awaited<ReturnType<typeof team>>, slug: string, who = t.owner) =>
+  as(who, t.org.id)("DELETE", "/admin/organization", { slug });
+const orgExists = async (id: string) =>
+  (await db().select().from(organizations).where(eq(organizations.id, id))).length === 1;
 
 describe("DELETE /admin/organization", () => {
   it("the owner deletes the org and everything it owns in one go; its credentials fail at once", async () => {
@@ -36,7 +46,11 @@ describe("DELETE /admin/organization", () => {
     expect(keyRes.status).toBe(401);
     expectProblem(await call("GET", "/admin/organization", { token: memberPat, org: t.org.id }), 403, "not_a_member");
     expectProblem(await as(t.owner, t.org.id)("GET", "/admin/members"), 403, "not_a_member");
-    expectProblem(await call("GET", "/admin/organization", { token: t.owner.session, org: oldSlug }), 403, "not_a_member");
+    expectProblem(
+      await call("GET", "/admin/organization", { token: t.owner.session, org: oldSlug }),
+      403,
+      "not_a_member",
+    );
     // The users stay.
     expect((await call("GET", "/admin/me", { token: t.member.session })).status).toBe(200);
   });
@@ -45,7 +59,11 @@ describe("DELETE /admin/organization", () => {
     const t = await team();
     expect((await del(t, t.org.slug)).status).toBe(204);
     const rows = await db().select().from(auditLog).where(eq(auditLog.orgId, t.org.id));
-    expect(rows.find((r) => r.action === "organization.deleted")).toMatchObject({ actorUserId: t.owner.id, credentialKind: "session", targetId: t.org.id });
+    expect(rows.find((r) => r.action === "organization.deleted")).toMatchObject({
+      actorUserId: t.owner.id,
+      credentialKind: "session",
+      targetId: t.org.id,
+    });
   });
 
   it("an admin cannot delete the organization", async () => {
@@ -58,8 +76,14 @@ describe("DELETE /admin/organization", () => {
     const t = await team();
     expect((await as(t.owner, t.org.id)("GET", "/admin/organization")).status).toBe(200); // caches roles ["owner"]
     // Ownership moves behind this isolate's back (as if transferred through another isolate).
-    await db().update(memberships).set({ roles: "admin" }).where(and(eq(memberships.orgId, t.org.id), eq(memberships.userId, t.owner.id)));
-    await db().update(memberships).set({ roles: "owner,admin" }).where(and(eq(memberships.orgId, t.org.id), eq(memberships.userId, t.admin.id)));
+    await db()
+      .update(memberships)
+      .set({ roles: "admin" })
+      .where(and(eq(memberships.orgId, t.org.id), eq(memberships.userId, t.owner.id)));
+    await db()
+      .update(memberships)
+      .set({ roles: "owner,admin" })
+      .where(and(eq(memberships.orgId, t.org.id), eq(memberships.userId, t.admin.id)));
     expectProblem(await del(t, t.org.slug), 403, "owner_required");
     expect(await orgExists(t.org.id)).toBe(true);
   });
@@ -76,9 +100,17 @@ describe("DELETE /admin/organization", () => {
   it("an owner's PAT without organizations:delete and an org API key cannot delete", async () => {
     const t = await team();
     const pat = await createPat(t.owner, { scopes: ["organizations:manage"] });
-    expectProblem(await call("DELETE", "/admin/organization", { token: pat, org: t.org.id, body: { slug: t.org.slug } }), 403, "insufficient_scope");
+    expectProblem(
+      await call("DELETE", "/admin/organization", { token: pat, org: t.org.id, body: { slug: t.org.slug } }),
+      403,
+      "insufficient_scope",
+    );
     const key = await createKey(t.org, { createdBy: t.owner.id });
-    expectProblem(await call("DELETE", "/admin/organization", { token: key.token, body: { slug: t.org.slug } }), 403, "forbidden");
+    expectProblem(
+      await call("DELETE", "/admin/organization", { token: key.token, body: { slug: t.org.slug } }),
+      403,
+      "forbidden",
+    );
     expect(await orgExists(t.org.id)).toBe(true);
   });
 
@@ -88,23 +120,36 @@ describe("DELETE /admin/organization", () => {
     expectProblem(await del(t, t.org.slug), 409, "has_children");
     expect(await orgExists(t.org.id)).toBe(true);
     expect(await orgExists(child.id)).toBe(true);
-    await db().batch([db().delete(memberships).where(eq(memberships.orgId, child.id)), db().delete(organizations).where(eq(organizations.id, child.id))]);
+    await db().batch([
+      db().delete(memberships).where(eq(memberships.orgId, child.id)),
+      db().delete(organizations).where(eq(organizations.id, child.id)),
+    ]);
     expect((await del(t, t.org.slug)).status).toBe(204);
   });
 
   it("the database itself refuses deleting a parent (the parent_id foreign key backs the 409)", async () => {
     const t = await team();
     await createOrg(t.owner, { parentId: t.org.id });
-    const res = await db().delete(organizations).where(eq(organizations.id, t.org.id)).then(() => "deleted", (e: Error) => String(e.cause ?? e));
+    const res = await db()
+      .delete(organizations)
+      .where(eq(organizations.id, t.org.id))
+      .then(
+        () => "deleted",
+        (e: Error) => String(e.cause ?? e),
+      );
     expect(res).toMatch(/FOREIGN KEY/);
   });
 
   it("capabilities extend the deletion: their statements join the batch, their clean-up runs after commit", async () => {
     const t = await team();
     const marker = `${uniq("m")}@example.com`;
-    await db().insert(emailDeliveries).values({ messageKey: marker, recipient: marker, subject: "s", body: "b", provider: "test", sentAt: 1 });
+    await db()
+      .insert(emailDeliveries)
+      .values({ messageKey: marker, recipient: marker, subject: "s", body: "b", provider: "test", sentAt: 1 });
     const cleaned: string[] = [];
-    onOrganizationDeleted((d, orgId) => (orgId === t.org.id ? [d.delete(emailDeliveries).where(eq(emailDeliveries.messageKey, marker))] : []));
+    onOrganizationDeleted((d, orgId) =>
+      orgId === t.org.id ? [d.delete(emailDeliveries).where(eq(emailDeliveries.messageKey, marker))] : [],
+    );
     afterOrganizationDeleted(async (_env, org) => {
       if (org.id === t.org.id) cleaned.push(org.id);
     });
@@ -119,8 +164,13 @@ describe("DELETE /admin/organization removes the org's resources and its Durable
     const t = await team();
     const key = await createKey(t.org, { createdBy: t.owner.id });
     expect((await call("POST", "/admin/agents", { token: key.token, body: { name: "Doomed" } })).status).toBe(201);
-    expect((await call("POST", "/admin/knowledge-bases", { token: key.token, body: { name: "Doomed KB" } })).status).toBe(201);
-    expect((await call("POST", "/admin/calls", { token: key.token, body: { channel: "voice", direction: "inbound" } })).status).toBe(201);
+    expect(
+      (await call("POST", "/admin/knowledge-bases", { token: key.token, body: { name: "Doomed KB" } })).status,
+    ).toBe(201);
+    expect(
+      (await call("POST", "/admin/calls", { token: key.token, body: { channel: "voice", direction: "inbound" } }))
+        .status,
+    ).toBe(201);
     expect((await concurrencyOf(env, t.org.id).getStatus()).active).toBe(1);
 
     expect((await del(t, t.org.slug)).status).toBe(204);
@@ -130,7 +180,8 @@ describe("DELETE /admin/organization removes the org's resources and its Durable
     }
     // The DO is cleared after the batch commits (waitUntil): poll until it is.
     const deadline = Date.now() + 5000;
-    while ((await concurrencyOf(env, t.org.id).getStatus()).active !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while ((await concurrencyOf(env, t.org.id).getStatus()).active !== 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect((await concurrencyOf(env, t.org.id).getStatus()).active).toBe(0);
   });
 });

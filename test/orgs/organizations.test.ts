@@ -11,7 +11,14 @@ describe("POST /admin/organizations", () => {
     const slug = uniq("acme");
     const res = await call("POST", "/admin/organizations", { token: u.session, body: { name: "Acme Inc", slug } });
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ name: "Acme Inc", slug, status: "provisioning", parent_id: null, plan: "free", concurrency_limit: 1 });
+    expect(res.json).toMatchObject({
+      name: "Acme Inc",
+      slug,
+      status: "provisioning",
+      parent_id: null,
+      plan: "free",
+      concurrency_limit: 1,
+    });
     const m = await db().select().from(memberships).where(eq(memberships.orgId, res.json.id));
     expect(m).toHaveLength(1);
     expect(m[0]).toMatchObject({ userId: u.id, roles: "owner" });
@@ -31,16 +38,28 @@ describe("POST /admin/organizations", () => {
   it("a taken slug is a 409; the same slug in other case is taken too", async () => {
     const u = await createUser();
     const slug = uniq("dup");
-    expect((await call("POST", "/admin/organizations", { token: u.session, body: { name: "A", slug } })).status).toBe(201);
-    expectProblem(await call("POST", "/admin/organizations", { token: u.session, body: { name: "B", slug } }), 409, "slug_taken");
-    expectProblem(await call("POST", "/admin/organizations", { token: u.session, body: { name: "B", slug: slug.toUpperCase() } }), 409, "slug_taken");
+    expect((await call("POST", "/admin/organizations", { token: u.session, body: { name: "A", slug } })).status).toBe(
+      201,
+    );
+    expectProblem(
+      await call("POST", "/admin/organizations", { token: u.session, body: { name: "B", slug } }),
+      409,
+      "slug_taken",
+    );
+    expectProblem(
+      await call("POST", "/admin/organizations", { token: u.session, body: { name: "B", slug: slug.toUpperCase() } }),
+      409,
+      "slug_taken",
+    );
   });
 
   it("two creations racing for one slug: exactly one wins", async () => {
     const u = await createUser();
     const slug = uniq("race");
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => call("POST", "/admin/organizations", { token: u.session, body: { name: "R", slug } })),
+      Array.from({ length: 5 }, () =>
+        call("POST", "/admin/organizations", { token: u.session, body: { name: "R", slug } }),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(4);
@@ -55,7 +74,11 @@ describe("POST /admin/organizations", () => {
       expect(res.json.errors.map((e: { field: string }) => e.field)).toContain("slug");
     }
     for (const slug of ["admin", "api", "www"]) {
-      expectProblem(await call("POST", "/admin/organizations", { token: u.session, body: { name: "X", slug } }), 422, "slug_reserved");
+      expectProblem(
+        await call("POST", "/admin/organizations", { token: u.session, body: { name: "X", slug } }),
+        422,
+        "slug_reserved",
+      );
     }
   });
 
@@ -64,7 +87,11 @@ describe("POST /admin/organizations", () => {
     const res = await call("POST", "/admin/organizations", { token: u.session, body: {} });
     expectProblem(res, 400, "validation_failed");
     expect(res.json.errors[0].field).toBe("name");
-    expectProblem(await call("POST", "/admin/organizations", { token: u.session, body: { name: "x", owner_id: "usr_1" } }), 400, "validation_failed");
+    expectProblem(
+      await call("POST", "/admin/organizations", { token: u.session, body: { name: "x", owner_id: "usr_1" } }),
+      400,
+      "validation_failed",
+    );
   });
 
   it("an org API key cannot create a top-level org", async () => {
@@ -75,21 +102,39 @@ describe("POST /admin/organizations", () => {
   it("a child org: parent must be in the caller's subtree and the caller holds child_organizations:manage", async () => {
     const t = await tenant();
     const other = await tenant();
-    const child = await call("POST", "/admin/organizations", { token: t.key, body: { name: "Client", parent_id: t.org.id } });
+    const child = await call("POST", "/admin/organizations", {
+      token: t.key,
+      body: { name: "Client", parent_id: t.org.id },
+    });
     expect(child.status).toBe(201);
     expect(child.json.parent_id).toBe(t.org.id);
     // The key's creator (the owner) is added to the child as admin.
     const m = await db().select().from(memberships).where(eq(memberships.orgId, child.json.id));
     expect(m).toEqual([expect.objectContaining({ userId: t.owner.id, roles: "admin" })]);
-    const grandchild = await call("POST", "/admin/organizations", { token: t.key, body: { name: "Deep", parent_id: child.json.id } });
+    const grandchild = await call("POST", "/admin/organizations", {
+      token: t.key,
+      body: { name: "Deep", parent_id: child.json.id },
+    });
     expect(grandchild.status).toBe(201);
     // Another tenant's org as parent: refused as if it did not exist.
-    expectProblem(await call("POST", "/admin/organizations", { token: t.key, body: { name: "x", parent_id: other.org.id } }), 404, "not_found");
-    expectProblem(await call("POST", "/admin/organizations", { token: t.key, body: { name: "x", parent_id: "org_nope" } }), 404, "not_found");
+    expectProblem(
+      await call("POST", "/admin/organizations", { token: t.key, body: { name: "x", parent_id: other.org.id } }),
+      404,
+      "not_found",
+    );
+    expectProblem(
+      await call("POST", "/admin/organizations", { token: t.key, body: { name: "x", parent_id: "org_nope" } }),
+      404,
+      "not_found",
+    );
     const member = await createUser();
     await addMember(t.org, member, ["member"]);
     expectProblem(
-      await call("POST", "/admin/organizations", { token: member.session, org: t.org.id, body: { name: "x", parent_id: t.org.id } }),
+      await call("POST", "/admin/organizations", {
+        token: member.session,
+        org: t.org.id,
+        body: { name: "x", parent_id: t.org.id },
+      }),
       403,
       "insufficient_scope",
     );
@@ -100,7 +145,12 @@ describe("GET /admin/organizations/slug-availability", () => {
   it("answers available, taken, reserved and invalid", async () => {
     const t = await tenant();
     const free = uniq("free");
-    const q = async (slug: string) => (await call("GET", `/admin/organizations/slug-availability?slug=${encodeURIComponent(slug)}`, { token: t.owner.session })).json;
+    const q = async (slug: string) =>
+      (
+        await call("GET", `/admin/organizations/slug-availability?slug=${encodeURIComponent(slug)}`, {
+          token: t.owner.session,
+        })
+      ).json;
     expect(await q(free)).toEqual({ slug: free, available: true, reason: null });
     expect(await q(t.org.slug)).toEqual({ slug: t.org.slug, available: false, reason: "taken" });
     expect(await q("admin")).toMatchObject({ available: false, reason: "reserved" });
@@ -145,14 +195,22 @@ describe("PATCH /admin/organization", () => {
 
   it("status cannot be changed while provisioning", async () => {
     const t = await tenant();
-    expectProblem(await call("PATCH", "/admin/organization", { token: t.key, body: { status: "suspended" } }), 409, "conflict");
+    expectProblem(
+      await call("PATCH", "/admin/organization", { token: t.key, body: { status: "suspended" } }),
+      409,
+      "conflict",
+    );
   });
 
   it("a slug rename keeps the old slug resolving for 30 days and reserved from others", async () => {
     const t = await tenant();
     const old = t.org.slug;
     const fresh = uniq("new");
-    const res = await call("PATCH", "/admin/organization", { token: t.owner.session, org: t.org.id, body: { slug: fresh } });
+    const res = await call("PATCH", "/admin/organization", {
+      token: t.owner.session,
+      org: t.org.id,
+      body: { slug: fresh },
+    });
     expect(res.json.slug).toBe(fresh);
     const viaOld = await call("GET", "/admin/organization", { token: t.owner.session, org: old });
     expect(viaOld.status).toBe(200);
@@ -161,14 +219,24 @@ describe("PATCH /admin/organization", () => {
     expect(hist.expiresAt - Date.now()).toBeGreaterThan(29 * 86_400_000);
     // Nobody else can take the old slug during the grace period (409 from the check and from the DB trigger).
     const other = await createUser();
-    expectProblem(await call("POST", "/admin/organizations", { token: other.session, body: { name: "x", slug: old } }), 409, "slug_taken");
+    expectProblem(
+      await call("POST", "/admin/organizations", { token: other.session, body: { name: "x", slug: old } }),
+      409,
+      "slug_taken",
+    );
     await expect(
-      db().insert(organizations).values({ id: "org_triggertest" + uniq(), slug: old, name: "x", phoneNumbers: [], createdAt: 1, updatedAt: 1 }),
+      db()
+        .insert(organizations)
+        .values({ id: "org_triggertest" + uniq(), slug: old, name: "x", phoneNumbers: [], createdAt: 1, updatedAt: 1 }),
     ).rejects.toThrow();
     const avail = await call("GET", `/admin/organizations/slug-availability?slug=${old}`, { token: other.session });
     expect(avail.json.available).toBe(false);
     // The org itself may take its old slug back.
-    const back = await call("PATCH", "/admin/organization", { token: t.owner.session, org: t.org.id, body: { slug: old } });
+    const back = await call("PATCH", "/admin/organization", {
+      token: t.owner.session,
+      org: t.org.id,
+      body: { slug: old },
+    });
     expect(back.json.slug).toBe(old);
   });
 
@@ -177,7 +245,10 @@ describe("PATCH /admin/organization", () => {
     const old = t.org.slug;
     const moved = await call("PATCH", "/admin/organization", { token: t.key, body: { slug: uniq("moved") } });
     expect(moved.status).toBe(200);
-    await db().update(orgSlugHistory).set({ expiresAt: Date.now() - 1 }).where(eq(orgSlugHistory.slug, old));
+    await db()
+      .update(orgSlugHistory)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(orgSlugHistory.slug, old));
     const other = await createUser();
     const res = await call("POST", "/admin/organizations", { token: other.session, body: { name: "x", slug: old } });
     expect(res.status).toBe(201);
@@ -186,14 +257,22 @@ describe("PATCH /admin/organization", () => {
   it("renaming to a taken slug is a 409", async () => {
     const a = await tenant();
     const b = await tenant();
-    expectProblem(await call("PATCH", "/admin/organization", { token: a.key, body: { slug: b.org.slug } }), 409, "slug_taken");
+    expectProblem(
+      await call("PATCH", "/admin/organization", { token: a.key, body: { slug: b.org.slug } }),
+      409,
+      "slug_taken",
+    );
   });
 
   it("a member cannot change settings", async () => {
     const t = await tenant();
     const m = await createUser();
     await addMember(t.org, m, ["member"]);
-    expectProblem(await call("PATCH", "/admin/organization", { token: m.session, org: t.org.id, body: { name: "x" } }), 403, "insufficient_scope");
+    expectProblem(
+      await call("PATCH", "/admin/organization", { token: m.session, org: t.org.id, body: { name: "x" } }),
+      403,
+      "insufficient_scope",
+    );
     expect((await call("GET", "/admin/organization", { token: m.session, org: t.org.id })).status).toBe(200);
   });
 });
@@ -206,7 +285,10 @@ describe("child creation by an org API key", () => {
     const key = await createKey(t.org, { createdBy: admin.id });
     await db().delete(memberships).where(eq(memberships.userId, admin.id));
     forgetAll();
-    const child = await call("POST", "/admin/organizations", { token: key.token, body: { name: "After", parent_id: t.org.id } });
+    const child = await call("POST", "/admin/organizations", {
+      token: key.token,
+      body: { name: "After", parent_id: t.org.id },
+    });
     expect(child.status).toBe(201);
     expect(await db().select().from(memberships).where(eq(memberships.orgId, child.json.id))).toEqual([]);
   });

@@ -25,21 +25,36 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
   });
 
   it("refuses a key without child_organizations:manage (403)", async () => {
-    const weak = await createKey(t.agency.org, { scopes: ["organizations:read", "members:read"], createdBy: t.agency.owner.id });
-    expectProblem(await call(route.method, route.path(t, t.a1x.id), { token: weak.token, body: route.body?.(t) }), 403, "insufficient_scope");
+    const weak = await createKey(t.agency.org, {
+      scopes: ["organizations:read", "members:read"],
+      createdBy: t.agency.owner.id,
+    });
+    expectProblem(
+      await call(route.method, route.path(t, t.a1x.id), { token: weak.token, body: route.body?.(t) }),
+      403,
+      "insufficient_scope",
+    );
   });
 
   it("refuses a plain member's session (403)", async () => {
     const member = await createUser();
     await addMember(t.agency.org, member, ["member"]);
-    const res = await call(route.method, route.path(t, t.a1x.id), { token: member.session, org: t.agency.org.id, body: route.body?.(t) });
+    const res = await call(route.method, route.path(t, t.a1x.id), {
+      token: member.session,
+      org: t.agency.org.id,
+      body: route.body?.(t),
+    });
     expectProblem(res, 403, "insufficient_scope");
   });
 
   it("answers a PAT that names the org with X-Anyreach-Org", async () => {
     const pat = await createPat(t.agency.owner);
     await route.before?.(t, t.a1x.id);
-    const res = await call(route.method, route.path(t, t.a1x.id), { token: pat, org: t.agency.org.id, body: route.body?.(t) });
+    const res = await call(route.method, route.path(t, t.a1x.id), {
+      token: pat,
+      org: t.agency.org.id,
+      body: route.body?.(t),
+    });
     expect(res.status, res.text).toBe(route.okStatus ?? 200);
   });
 
@@ -51,7 +66,11 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
   });
 
   it("refuses an ak_ of a child naming its parent in X-Anyreach-Org (403)", async () => {
-    const res = await call(route.method, route.path(t, t.a1x.id), { token: t.childAKey, org: t.agency.org.id, body: route.body?.(t) });
+    const res = await call(route.method, route.path(t, t.a1x.id), {
+      token: t.childAKey,
+      org: t.agency.org.id,
+      body: route.body?.(t),
+    });
     expectProblem(res, 403, "organization_mismatch");
   });
 
@@ -59,19 +78,36 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
 
   it("refuses an ak_ of a child climbing to its parent, like a nonexistent org (404)", async () => {
     const up = await call(route.method, route.path(t, t.agency.org.id), { token: t.childAKey, body: route.body?.(t) });
-    const ghost = await call(route.method, route.path(t, "org_doesnotexist0000000"), { token: t.childAKey, body: route.body?.(t) });
+    const ghost = await call(route.method, route.path(t, "org_doesnotexist0000000"), {
+      token: t.childAKey,
+      body: route.body?.(t),
+    });
     expectProblem(up, 404, "not_found");
     expect({ ...up.json, request_id: null }).toEqual({ ...ghost.json, request_id: null });
   });
 
   it("refuses a sibling's subtree (404)", async () => {
-    expectProblem(await call(route.method, route.path(t, t.b1.id), { token: t.childAKey, body: route.body?.(t) }), 404, "not_found");
-    expectProblem(await call(route.method, route.path(t, t.childB.id), { token: t.childAKey, body: route.body?.(t) }), 404, "not_found");
+    expectProblem(
+      await call(route.method, route.path(t, t.b1.id), { token: t.childAKey, body: route.body?.(t) }),
+      404,
+      "not_found",
+    );
+    expectProblem(
+      await call(route.method, route.path(t, t.childB.id), { token: t.childAKey, body: route.body?.(t) }),
+      404,
+      "not_found",
+    );
   });
 
   it("refuses another tenant's org exactly like a nonexistent one (404)", async () => {
-    const other = await call(route.method, route.path(t, t.stranger.org.id), { token: t.agency.key, body: route.body?.(t) });
-    const ghost = await call(route.method, route.path(t, "org_doesnotexist0000000"), { token: t.agency.key, body: route.body?.(t) });
+    const other = await call(route.method, route.path(t, t.stranger.org.id), {
+      token: t.agency.key,
+      body: route.body?.(t),
+    });
+    const ghost = await call(route.method, route.path(t, "org_doesnotexist0000000"), {
+      token: t.agency.key,
+      body: route.body?.(t),
+    });
     expectProblem(other, 404, "not_found");
     expect({ ...other.json, request_id: null }).toEqual({ ...ghost.json, request_id: null });
     expect(other.text).not.toContain(t.stranger.org.slug);

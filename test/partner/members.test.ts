@@ -24,7 +24,10 @@ describe("a child's members, administered from the parent (not a member of the c
   });
 
   it("sets roles, dropping unknown role ids", async () => {
-    const res = await call("PUT", `${P}/${t.a1x.id}/members/${m.id}/roles`, { token: t.agency.key, body: { roles: ["viewer", "superhero", "root"] } });
+    const res = await call("PUT", `${P}/${t.a1x.id}/members/${m.id}/roles`, {
+      token: t.agency.key,
+      body: { roles: ["viewer", "superhero", "root"] },
+    });
     expect(res.status).toBe(200);
     expect(res.json.roles).toEqual(["viewer"]);
     const list = await call("GET", `${P}/${t.a1x.id}/members`, { token: t.agency.key });
@@ -32,11 +35,20 @@ describe("a child's members, administered from the parent (not a member of the c
   });
 
   it("refuses a role list with no valid role (400)", async () => {
-    expectProblem(await call("PUT", `${P}/${t.a1x.id}/members/${m.id}/roles`, { token: t.agency.key, body: { roles: ["superhero"] } }), 400, "validation_failed");
+    expectProblem(
+      await call("PUT", `${P}/${t.a1x.id}/members/${m.id}/roles`, {
+        token: t.agency.key,
+        body: { roles: ["superhero"] },
+      }),
+      400,
+      "validation_failed",
+    );
   });
 
   it("records the change in the child's audit log", async () => {
-    const rows = await env.DB.prepare("SELECT action FROM audit_log WHERE org_id = ? AND target_id = ?").bind(t.a1x.id, m.id).all<{ action: string }>();
+    const rows = await env.DB.prepare("SELECT action FROM audit_log WHERE org_id = ? AND target_id = ?")
+      .bind(t.a1x.id, m.id)
+      .all<{ action: string }>();
     expect(rows.results.map((r) => r.action)).toContain("member.roles_changed");
   });
 
@@ -51,7 +63,11 @@ describe("a child's members, administered from the parent (not a member of the c
 
   it("a user who is not a member of the child is a 404", async () => {
     const outsider = await createUser();
-    expectProblem(await call("DELETE", `${P}/${t.a1x.id}/members/${outsider.id}`, { token: t.agency.key }), 404, "not_found");
+    expectProblem(
+      await call("DELETE", `${P}/${t.a1x.id}/members/${outsider.id}`, { token: t.agency.key }),
+      404,
+      "not_found",
+    );
   });
 
   it("cannot touch a member of a sibling subtree through its own subtree's id", async () => {
@@ -65,7 +81,10 @@ describe("a child's members, administered from the parent (not a member of the c
 describe("a child's invitations, administered from the parent", () => {
   it("invites by e-mail and lists the pending invitation", async () => {
     const email = `${uniq("inv")}@example.com`;
-    const res = await call("POST", `${P}/${t.a2.id}/invitations`, { token: t.agency.key, body: { email, role: "member" } });
+    const res = await call("POST", `${P}/${t.a2.id}/invitations`, {
+      token: t.agency.key,
+      body: { email, role: "member" },
+    });
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ email, role: "member" });
     const list = await call("GET", `${P}/${t.a2.id}/invitations`, { token: t.agency.key });
@@ -75,7 +94,21 @@ describe("a child's invitations, administered from the parent", () => {
   });
 
   it("refuses an invalid body (400)", async () => {
-    expectProblem(await call("POST", `${P}/${t.a2.id}/invitations`, { token: t.agency.key, body: { email: "nope", role: "member" } }), 400, "validation_failed");
-    expectProblem(await call("POST", `${P}/${t.a2.id}/invitations`, { token: t.agency.key, body: { email: "a@b.co", role: "owner" } }), 400, "validation_failed");
+    expectProblem(
+      await call("POST", `${P}/${t.a2.id}/invitations`, {
+        token: t.agency.key,
+        body: { email: "nope", role: "member" },
+      }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("POST", `${P}/${t.a2.id}/invitations`, {
+        token: t.agency.key,
+        body: { email: "a@b.co", role: "owner" },
+      }),
+      400,
+      "validation_failed",
+    );
   });
 });

@@ -15,8 +15,22 @@ describe("GET /admin/partner-console/organizations (direct children)", () => {
     const res = await call("GET", P, { token: t.agency.key });
     expect(res.status).toBe(200);
     expect(res.json.data).toEqual([
-      { id: t.childA.id, slug: t.childA.slug, domain: null, domain_setup_status: "none", parent_id: t.agency.org.id, has_children: true },
-      { id: t.childB.id, slug: t.childB.slug, domain: null, domain_setup_status: "none", parent_id: t.agency.org.id, has_children: true },
+      {
+        id: t.childA.id,
+        slug: t.childA.slug,
+        domain: null,
+        domain_setup_status: "none",
+        parent_id: t.agency.org.id,
+        has_children: true,
+      },
+      {
+        id: t.childB.id,
+        slug: t.childB.slug,
+        domain: null,
+        domain_setup_status: "none",
+        parent_id: t.agency.org.id,
+        has_children: true,
+      },
     ]);
     expect(res.json.next_cursor).toBeNull();
   });
@@ -70,10 +84,16 @@ describe("GET /admin/partner-console/organizations/search", () => {
   });
 
   it("is rooted at the caller's own org: a child's key sees its subtree only, whatever the query says", async () => {
-    const res = await call("GET", `${S}?q=pc-&limit=100&root=${t.agency.org.id}&org_id=${t.agency.org.id}&parent_id=${t.agency.org.id}`, {
-      token: t.childAKey,
-    });
-    expect(res.json.data.map((r: { id: string }) => r.id).sort()).toEqual([t.a1.id, t.a2.id, t.a1x.id, t.a1xy.id].sort());
+    const res = await call(
+      "GET",
+      `${S}?q=pc-&limit=100&root=${t.agency.org.id}&org_id=${t.agency.org.id}&parent_id=${t.agency.org.id}`,
+      {
+        token: t.childAKey,
+      },
+    );
+    expect(res.json.data.map((r: { id: string }) => r.id).sort()).toEqual(
+      [t.a1.id, t.a2.id, t.a1x.id, t.a1xy.id].sort(),
+    );
     expect(res.json.data[0].path.startsWith(`${t.childA.slug} › `)).toBe(true);
     expect(res.text).not.toContain(t.childB.slug);
     expect(res.text).not.toContain(t.agency.org.slug);
@@ -84,7 +104,11 @@ describe("GET /admin/partner-console/organizations/search", () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: Awaited<ReturnType<typeof call>> = await call("GET", `${S}?q=pc-&limit=3${cursor ? `&cursor=${cursor}` : ""}`, { token: t.agency.key });
+      const res: Awaited<ReturnType<typeof call>> = await call(
+        "GET",
+        `${S}?q=pc-&limit=3${cursor ? `&cursor=${cursor}` : ""}`,
+        { token: t.agency.key },
+      );
       expect(res.status).toBe(200);
       expect(res.json.data.length).toBeLessThanOrEqual(3);
       seen.push(...res.json.data.map((r: { id: string }) => r.id));
@@ -99,7 +123,10 @@ describe("GET /admin/partner-console/organizations/search", () => {
     const owner = t.agency.owner;
     const many = await createKey(t.a2, { createdBy: owner.id });
     for (let i = 0; i < 27; i++) {
-      const res = await call("POST", "/admin/organizations", { token: many.token, body: { name: `Leaf ${i}`, slug: uniq("leaf-"), parent_id: t.a2.id } });
+      const res = await call("POST", "/admin/organizations", {
+        token: many.token,
+        body: { name: `Leaf ${i}`, slug: uniq("leaf-"), parent_id: t.a2.id },
+      });
       expect(res.status).toBe(201);
     }
     const res = await call("GET", `${S}?q=leaf-`, { token: many.token });
@@ -107,9 +134,12 @@ describe("GET /admin/partner-console/organizations/search", () => {
     expect(res.json.next_cursor).not.toBeNull();
   });
 
-  it.each(["q=pc-&limit=0", "q=pc-&limit=101", "q=pc-&limit=abc", "q=", "q=%20%20", "limit=5"])("refuses ?%s (400)", async (qs) => {
-    expectProblem(await call("GET", `${S}?${qs}`, { token: t.agency.key }), 400, "validation_failed");
-  });
+  it.each(["q=pc-&limit=0", "q=pc-&limit=101", "q=pc-&limit=abc", "q=", "q=%20%20", "limit=5"])(
+    "refuses ?%s (400)",
+    async (qs) => {
+      expectProblem(await call("GET", `${S}?${qs}`, { token: t.agency.key }), 400, "validation_failed");
+    },
+  );
 
   it("an empty result is an empty page", async () => {
     const res = await call("GET", `${S}?q=zzz-nothing-here`, { token: t.agency.key });
@@ -121,7 +151,14 @@ describe("GET /admin/partner-console/organizations/{child_id}", () => {
   it("shows a child four levels down with its breadcrumb", async () => {
     const res = await call("GET", `${P}/${t.a1xy.id}`, { token: t.agency.key });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ id: t.a1xy.id, slug: t.a1xy.slug, name: t.a1xy.name, parent_id: t.a1x.id, status: "provisioning", depth: 4 });
+    expect(res.json).toMatchObject({
+      id: t.a1xy.id,
+      slug: t.a1xy.slug,
+      name: t.a1xy.name,
+      parent_id: t.a1x.id,
+      status: "provisioning",
+      depth: 4,
+    });
     expect(res.json.path).toBe([t.agency.org, t.childA, t.a1, t.a1x, t.a1xy].map((o) => o.slug).join(" › "));
   });
 
@@ -137,7 +174,10 @@ describe("GET /admin/partner-console/organizations/{child_id}", () => {
 
 describe("POST /admin/organizations with parent_id (child creation)", () => {
   it("creates a child anywhere in the subtree and adds the creator as admin", async () => {
-    const res = await call("POST", "/admin/organizations", { token: t.agency.key, body: { name: "Acme West", slug: uniq("acme-west-"), parent_id: t.a1x.id } });
+    const res = await call("POST", "/admin/organizations", {
+      token: t.agency.key,
+      body: { name: "Acme West", slug: uniq("acme-west-"), parent_id: t.a1x.id },
+    });
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ parent_id: t.a1x.id, status: "provisioning" });
     const m = await db()
@@ -150,15 +190,29 @@ describe("POST /admin/organizations with parent_id (child creation)", () => {
   });
 
   it("refuses a parent outside the subtree exactly like a nonexistent one (404)", async () => {
-    const up = await call("POST", "/admin/organizations", { token: t.childAKey, body: { name: "x", parent_id: t.agency.org.id } });
-    const ghost = await call("POST", "/admin/organizations", { token: t.childAKey, body: { name: "x", parent_id: "org_doesnotexist0000000" } });
+    const up = await call("POST", "/admin/organizations", {
+      token: t.childAKey,
+      body: { name: "x", parent_id: t.agency.org.id },
+    });
+    const ghost = await call("POST", "/admin/organizations", {
+      token: t.childAKey,
+      body: { name: "x", parent_id: "org_doesnotexist0000000" },
+    });
     expectProblem(up, 404, "not_found");
     expect({ ...up.json, request_id: null }).toEqual({ ...ghost.json, request_id: null });
-    expectProblem(await call("POST", "/admin/organizations", { token: t.childAKey, body: { name: "x", parent_id: t.b1.id } }), 404, "not_found");
+    expectProblem(
+      await call("POST", "/admin/organizations", { token: t.childAKey, body: { name: "x", parent_id: t.b1.id } }),
+      404,
+      "not_found",
+    );
   });
 
   it("refuses a caller without child_organizations:manage (403)", async () => {
     const weak = await createKey(t.agency.org, { scopes: ["organizations:manage"], createdBy: t.agency.owner.id });
-    expectProblem(await call("POST", "/admin/organizations", { token: weak.token, body: { name: "x", parent_id: t.a1.id } }), 403, "insufficient_scope");
+    expectProblem(
+      await call("POST", "/admin/organizations", { token: weak.token, body: { name: "x", parent_id: t.a1.id } }),
+      403,
+      "insufficient_scope",
+    );
   });
 });

@@ -22,7 +22,12 @@ export const PARTNER_ROUTES: PartnerRoute[] = [
   { name: "list children", method: "GET", path: (_, id) => `${P}/organizations?parent_id=${id}`, takesTarget: true },
   { name: "search descendants", method: "GET", path: () => `${P}/organizations/search?q=pc-`, takesTarget: false },
   { name: "view a child", method: "GET", path: (_, id) => `${P}/organizations/${id}`, takesTarget: true },
-  { name: "list a child's members", method: "GET", path: (_, id) => `${P}/organizations/${id}/members`, takesTarget: true },
+  {
+    name: "list a child's members",
+    method: "GET",
+    path: (_, id) => `${P}/organizations/${id}/members`,
+    takesTarget: true,
+  },
   {
     name: "set a child member's roles",
     method: "PUT",
@@ -39,7 +44,12 @@ export const PARTNER_ROUTES: PartnerRoute[] = [
     takesTarget: true,
     okStatus: 204,
   },
-  { name: "list a child's invitations", method: "GET", path: (_, id) => `${P}/organizations/${id}/invitations`, takesTarget: true },
+  {
+    name: "list a child's invitations",
+    method: "GET",
+    path: (_, id) => `${P}/organizations/${id}/invitations`,
+    takesTarget: true,
+  },
   {
     name: "invite to a child",
     method: "POST",
@@ -49,5 +59,10 @@ export const PARTNER_ROUTES: PartnerRoute[] = [
     okStatus: 201,
   },
   { name: "usage summary (scope=all)", method: "GET", path: () => `${P}/usage-summary?${WINDOW}`, takesTarget: false },
-  { name: "usage summary (scope=single)", method: "GET", path: (_, id) => `${P}/usage-summary?${WINDOW}&scope=single&org_id=${id}`, takesTarget: true },
+  {
+    name: "usage summary (scope=single)",
+    method: "GET",
+    path: (_, id) => `${P}/usage-summary?${WINDOW}&scope=single&org_id=${id}`,
+    takesTarget: true,
+  },
 ];

@@ -15,12 +15,41 @@ const OCT = "from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z";
  * Meters calls the way the usage consumer does (issue 4's rollupStatements: events folded
  * into usage_daily by an incrementing upsert); durations in seconds, voice inbound, chat outbound.
  */
-async function record(orgId: string, day: string, voice: number[], chat: number[] = [], workflows: ("success" | "failed")[] = []) {
+async function record(
+  orgId: string,
+  day: string,
+  voice: number[],
+  chat: number[] = [],
+  workflows: ("success" | "failed")[] = [],
+) {
   const at = Date.parse(`${day}T12:00:00Z`);
   const events: UsageEventRow[] = [
-    ...voice.map((s) => ({ orgId, eventKey: uniq("v"), kind: "voice" as const, direction: "inbound" as const, durationMs: s * 1000, occurredAt: at, day })),
-    ...chat.map((s) => ({ orgId, eventKey: uniq("c"), kind: "chat" as const, direction: "outbound" as const, durationMs: s * 1000, occurredAt: at, day })),
-    ...workflows.map((outcome) => ({ orgId, eventKey: uniq("w"), kind: "workflow_run" as const, outcome, occurredAt: at, day })),
+    ...voice.map((s) => ({
+      orgId,
+      eventKey: uniq("v"),
+      kind: "voice" as const,
+      direction: "inbound" as const,
+      durationMs: s * 1000,
+      occurredAt: at,
+      day,
+    })),
+    ...chat.map((s) => ({
+      orgId,
+      eventKey: uniq("c"),
+      kind: "chat" as const,
+      direction: "outbound" as const,
+      durationMs: s * 1000,
+      occurredAt: at,
+      day,
+    })),
+    ...workflows.map((outcome) => ({
+      orgId,
+      eventKey: uniq("w"),
+      kind: "workflow_run" as const,
+      outcome,
+      occurredAt: at,
+      day,
+    })),
   ];
   const d = db();
   await d.batch(rollupStatements(d, events) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
@@ -44,7 +73,12 @@ describe("GET /admin/partner-console/usage-summary", () => {
     const res = await call("GET", `${U}?${OCT}`, { token: t.agency.key });
     expect(res.status).toBe(200);
     // voice: 1+2+3+4+1+5 = 16 calls, 60+120+300+240+60+600 = 1380 s; chat: 1+2 = 3 calls, 30+90 = 120 s
-    expect(res.json).toMatchObject({ scope: "all", org_id: t.agency.org.id, from: "2026-10-01T00:00:00.000Z", to: "2026-11-01T00:00:00.000Z" });
+    expect(res.json).toMatchObject({
+      scope: "all",
+      org_id: t.agency.org.id,
+      from: "2026-10-01T00:00:00.000Z",
+      to: "2026-11-01T00:00:00.000Z",
+    });
     expect(res.json).toMatchObject({
       voice_calls: 16,
       voice_minutes: 23,
@@ -70,7 +104,14 @@ describe("GET /admin/partner-console/usage-summary", () => {
     const res = await call("GET", `${U}?${OCT}&scope=all`, { token: t.childAKey });
     // childA 2+1 calls, a1 3, a1xy 5 → 11 calls; 120+30+300+300 = 750 s
     expect(res.json.org_id).toBe(t.childA.id);
-    expect(res.json).toMatchObject({ voice_calls: 10, chat_calls: 1, total_calls: 11, voice_minutes: 12, chat_minutes: 0.5, workflow_runs_total: 2 });
+    expect(res.json).toMatchObject({
+      voice_calls: 10,
+      chat_calls: 1,
+      total_calls: 11,
+      voice_minutes: 12,
+      chat_minutes: 0.5,
+      workflow_runs_total: 2,
+    });
   });
 
   it("scope=single is that org's own usage, excluding its descendants", async () => {
@@ -82,7 +123,9 @@ describe("GET /admin/partner-console/usage-summary", () => {
   it("reads the window at day granularity: `to` is exclusive", async () => {
     const res = await call("GET", `${U}?from=2026-10-02&to=2026-10-03`, { token: t.agency.key });
     expect(res.json.daily.map((d: Day) => d.date)).toEqual(["2026-10-02"]);
-    const partial = await call("GET", `${U}?from=2026-10-02T12:00:00Z&to=2026-10-03T00:00:01Z`, { token: t.agency.key });
+    const partial = await call("GET", `${U}?from=2026-10-02T12:00:00Z&to=2026-10-03T00:00:01Z`, {
+      token: t.agency.key,
+    });
     expect(partial.json.daily.map((d: Day) => d.date)).toEqual(["2026-10-02", "2026-10-03"]);
   });
 

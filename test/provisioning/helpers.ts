@@ -1,4 +1,10 @@
-import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/worker";
 import { faultInjections } from "../../src/db/schema";
@@ -7,7 +13,11 @@ import { db } from "../harness";
 let msgSeq = 0;
 
 /** Delivers messages straight to the worker's queue handler and returns what it acked/retried. */
-export async function deliver<T>(queue: string, bodies: T[], opts: { attempts?: number; env?: Partial<Cloudflare.Env> } = {}) {
+export async function deliver<T>(
+  queue: string,
+  bodies: T[],
+  opts: { attempts?: number; env?: Partial<Cloudflare.Env> } = {},
+) {
   const batch = createMessageBatch<T>(
     queue,
     bodies.map((body) => ({ id: `msg-${++msgSeq}`, timestamp: new Date(), attempts: opts.attempts ?? 1, body })),
@@ -19,7 +29,12 @@ export async function deliver<T>(queue: string, bodies: T[], opts: { attempts?: 
 }
 
 /** Makes `step` fail `times` times for the org with this id or slug (FAULT_INJECTION is on in tests). */
-export async function injectFault(step: string, orgRef: string, times: number, message = "injected failure"): Promise<void> {
+export async function injectFault(
+  step: string,
+  orgRef: string,
+  times: number,
+  message = "injected failure",
+): Promise<void> {
   await db()
     .insert(faultInjections)
     .values({ step, orgRef, remaining: times, message })

@@ -2,10 +2,28 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { consumeProvisioning } from "../../src/provisioning/consumer";
-import { billingAccounts, knowledgeBases, localBillingObjects, organizations, phoneNumbers, provisioningJobs } from "../../src/db/schema";
+import {
+  billingAccounts,
+  knowledgeBases,
+  localBillingObjects,
+  organizations,
+  phoneNumbers,
+  provisioningJobs,
+} from "../../src/db/schema";
 import { backoffSeconds } from "../../src/lib/backoff";
 import { concurrencyOf } from "../../src/calls/client";
-import { addMember, call, createOrg, createPat, createUser, db, expectProblem, tenant, uniq, waitFor } from "../harness";
+import {
+  addMember,
+  call,
+  createOrg,
+  createPat,
+  createUser,
+  db,
+  expectProblem,
+  tenant,
+  uniq,
+  waitFor,
+} from "../harness";
 import { deliver, injectFault, recordingBatch, runCron } from "./helpers";
 
 async function provisioning(token: string, org: string) {
@@ -13,13 +31,17 @@ async function provisioning(token: string, org: string) {
 }
 
 async function orgStatus(id: string) {
-  return (await db().select({ status: organizations.status }).from(organizations).where(eq(organizations.id, id)))[0]?.status;
+  return (await db().select({ status: organizations.status }).from(organizations).where(eq(organizations.id, id)))[0]
+    ?.status;
 }
 
 describe("provisioning", () => {
   it("a new org is provisioned on the queue: every step recorded once, then the org is active", async () => {
     const owner = await createUser();
-    const created = await call("POST", "/admin/organizations", { token: owner.session, body: { name: "Acme", slug: uniq("acme") } });
+    const created = await call("POST", "/admin/organizations", {
+      token: owner.session,
+      body: { name: "Acme", slug: uniq("acme") },
+    });
     expect(created.status).toBe(201);
     expect(created.json.status).toBe("provisioning");
     const id = created.json.id;
@@ -29,14 +51,28 @@ describe("provisioning", () => {
       return r.json.status === "active" ? r : undefined;
     });
     expect(done.json.state).toBe("succeeded");
-    expect(done.json.steps.map((s: { name: string }) => s.name)).toEqual(["identity", "billing", "telephony", "knowledge_base"]);
-    for (const s of done.json.steps) expect(s).toMatchObject({ status: "succeeded", attempts: 1, last_error: null, started_at: expect.any(String), finished_at: expect.any(String) });
+    expect(done.json.steps.map((s: { name: string }) => s.name)).toEqual([
+      "identity",
+      "billing",
+      "telephony",
+      "knowledge_base",
+    ]);
+    for (const s of done.json.steps)
+      expect(s).toMatchObject({
+        status: "succeeded",
+        attempts: 1,
+        last_error: null,
+        started_at: expect.any(String),
+        finished_at: expect.any(String),
+      });
 
     const account = (await db().select().from(billingAccounts).where(eq(billingAccounts.orgId, id)))[0]!;
     expect(account).toMatchObject({ provider: "local", plan: "free", billingEmail: owner.email });
     expect(account.customerId).toMatch(/^cus_/);
     expect(await db().select().from(phoneNumbers).where(eq(phoneNumbers.orgId, id))).toHaveLength(1);
-    expect(await db().select().from(knowledgeBases).where(eq(knowledgeBases.orgId, id))).toMatchObject([{ isDefault: true }]);
+    expect(await db().select().from(knowledgeBases).where(eq(knowledgeBases.orgId, id))).toMatchObject([
+      { isDefault: true },
+    ]);
     expect(await concurrencyOf(env, id).getStatus()).toMatchObject({ active: 0, limit: 1 });
 
     const numbers = await call("GET", "/admin/phone-numbers", { token: owner.session, org: id });
@@ -69,7 +105,10 @@ describe("provisioning", () => {
     expect(r.explicitAcks.length + r.retryMessages.length).toBe(3);
     await deliver("provisioning", [{ orgId: org.id }]);
     expect(await db().select().from(phoneNumbers).where(eq(phoneNumbers.orgId, org.id))).toHaveLength(1);
-    const customers = await db().select().from(localBillingObjects).where(eq(localBillingObjects.idempotencyKey, `org:${org.id}:customer`));
+    const customers = await db()
+      .select()
+      .from(localBillingObjects)
+      .where(eq(localBillingObjects.idempotencyKey, `org:${org.id}:customer`));
     expect(customers).toHaveLength(1);
   });
 
@@ -84,7 +123,12 @@ describe("provisioning", () => {
     let view = (await provisioning(owner.session, org.id)).json;
     expect(view.status).toBe("provisioning");
     expect(view.steps[0]).toMatchObject({ name: "identity", status: "succeeded", attempts: 1 });
-    expect(view.steps[1]).toMatchObject({ name: "billing", status: "failed", attempts: 1, last_error: "billing provider unavailable" });
+    expect(view.steps[1]).toMatchObject({
+      name: "billing",
+      status: "failed",
+      attempts: 1,
+      last_error: "billing provider unavailable",
+    });
     expect(view.steps[2]).toMatchObject({ name: "telephony", status: "pending", attempts: 0 });
 
     const second = recordingBatch("provisioning", [{ orgId: org.id }], 2);
@@ -109,7 +153,10 @@ describe("provisioning", () => {
     const owner = await createUser();
     const slug = uniq("doomed");
     await injectFault("telephony", slug, 1000, "carrier rejected the trunk");
-    const created = await call("POST", "/admin/organizations", { token: owner.session, body: { name: "Doomed", slug } });
+    const created = await call("POST", "/admin/organizations", {
+      token: owner.session,
+      body: { name: "Doomed", slug },
+    });
     const id = created.json.id;
 
     const failed = await waitFor(async () => {
@@ -143,7 +190,10 @@ describe("provisioning", () => {
   it("the cron re-sends outbox rows whose message never went out", async () => {
     // createOrg writes the org and its outbox row but, like a crash after commit, sends nothing.
     const { org } = await tenant();
-    await db().update(provisioningJobs).set({ createdAt: Date.now() - 120_000 }).where(eq(provisioningJobs.orgId, org.id));
+    await db()
+      .update(provisioningJobs)
+      .set({ createdAt: Date.now() - 120_000 })
+      .where(eq(provisioningJobs.orgId, org.id));
     expect(await orgStatus(org.id)).toBe("provisioning");
 
     await runCron();
@@ -163,7 +213,11 @@ describe("provisioning", () => {
   it("retrying an org that is already provisioned is a 409", async () => {
     const { org, owner } = await tenant();
     await deliver("provisioning", [{ orgId: org.id }]);
-    expectProblem(await call("POST", "/admin/organization/provisioning/retry", { token: owner.session, org: org.id }), 409, "conflict");
+    expectProblem(
+      await call("POST", "/admin/organization/provisioning/retry", { token: owner.session, org: org.id }),
+      409,
+      "conflict",
+    );
   });
 
   it("members can read provisioning but not re-drive it", async () => {
@@ -172,7 +226,11 @@ describe("provisioning", () => {
     await addMember(org, member, ["member"]);
     const pat = await createPat(member);
     expect((await provisioning(pat, org.id)).status).toBe(200);
-    expectProblem(await call("POST", "/admin/organization/provisioning/retry", { token: pat, org: org.id }), 403, "insufficient_scope");
+    expectProblem(
+      await call("POST", "/admin/organization/provisioning/retry", { token: pat, org: org.id }),
+      403,
+      "insufficient_scope",
+    );
     expectProblem(await call("GET", "/admin/organization/provisioning"), 401, "unauthenticated");
   });
 

@@ -11,7 +11,10 @@ import { deliver } from "../provisioning/helpers";
 describe("org resources", () => {
   it("agents: create, read, list, update, delete", async () => {
     const { key } = await tenant();
-    const created = await call("POST", "/admin/agents", { token: key, body: { name: "Front desk", description: "Answers calls" } });
+    const created = await call("POST", "/admin/agents", {
+      token: key,
+      body: { name: "Front desk", description: "Answers calls" },
+    });
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ id: expect.stringMatching(/^agt_/), name: "Front desk", channel: "voice" });
     const id = created.json.id;
@@ -32,13 +35,21 @@ describe("org resources", () => {
   it("agents: bad input and missing scope are refused", async () => {
     const { key, org } = await tenant();
     expectProblem(await call("POST", "/admin/agents", { token: key, body: { name: "" } }), 400, "validation_failed");
-    expectProblem(await call("POST", "/admin/agents", { token: key, body: { name: "x", channel: "sms" } }), 400, "validation_failed");
+    expectProblem(
+      await call("POST", "/admin/agents", { token: key, body: { name: "x", channel: "sms" } }),
+      400,
+      "validation_failed",
+    );
     expectProblem(await call("PATCH", "/admin/agents/agt_x", { token: key, body: {} }), 400, "validation_failed");
     const viewer = await createUser();
     await addMember(org, viewer, ["viewer"]);
     const pat = await createPat(viewer);
     expect((await call("GET", "/admin/agents", { token: pat, org: org.id })).status).toBe(200);
-    expectProblem(await call("POST", "/admin/agents", { token: pat, org: org.id, body: { name: "x" } }), 403, "insufficient_scope");
+    expectProblem(
+      await call("POST", "/admin/agents", { token: pat, org: org.id, body: { name: "x" } }),
+      403,
+      "insufficient_scope",
+    );
   });
 
   it("knowledge bases: the default from provisioning, create, delete", async () => {
@@ -67,7 +78,10 @@ describe("org resources", () => {
     const { key, org } = await tenant();
     await deliver("provisioning", [{ orgId: org.id }]);
     await call("POST", "/admin/agents", { token: key, body: { name: "A" } });
-    await call("POST", "/admin/usage/events", { token: key, body: { events: [{ key: "w", kind: "workflow_run", outcome: "success" }] } });
+    await call("POST", "/admin/usage/events", {
+      token: key,
+      body: { events: [{ key: "w", kind: "workflow_run", outcome: "success" }] },
+    });
     await waitFor(async () => (await db().select().from(usageDaily).where(eq(usageDaily.orgId, org.id)))[0]);
     const number = (await db().select().from(phoneNumbers).where(eq(phoneNumbers.orgId, org.id)))[0]!.number;
     await call("POST", "/admin/calls", { token: key, body: { channel: "voice", direction: "inbound" } });

@@ -15,7 +15,10 @@ const today = () => new Date().toISOString().slice(0, 10);
 describe("usage metering", () => {
   it("an ended call shows in the summary within seconds (through the DO outbox and the usage queue)", async () => {
     const { key } = await tenant();
-    const started = await call("POST", "/admin/calls", { token: key, body: { channel: "voice", direction: "inbound" } });
+    const started = await call("POST", "/admin/calls", {
+      token: key,
+      body: { channel: "voice", direction: "inbound" },
+    });
     await new Promise((r) => setTimeout(r, 30));
     await call("POST", `/admin/calls/${started.json.id}/end`, { token: key });
     const s = await waitFor(async () => {
@@ -37,7 +40,9 @@ describe("usage metering", () => {
       { key: "wf-2", kind: "workflow_run", outcome: "failed" },
     ];
     expect((await call("POST", "/admin/usage/events", { token: key, body: { events } })).json).toEqual({ accepted: 4 });
-    expect((await call("POST", "/admin/usage/events", { token: key, body: { events: events.slice(0, 3) } })).status).toBe(202);
+    expect(
+      (await call("POST", "/admin/usage/events", { token: key, body: { events: events.slice(0, 3) } })).status,
+    ).toBe(202);
     const s = await waitFor(async () => {
       const r = await summary(key);
       return r.json.workflow_runs_total === 2 ? r.json : undefined;
@@ -65,9 +70,23 @@ describe("usage metering", () => {
     const msg: UsageMessage = {
       type: "calls_ended",
       orgId: org.id,
-      calls: [{ id: "call_dup1", channel: "voice", direction: "outbound", agentId: null, startedAt: now - 90_000, endedAt: now, endReason: "completed" }],
+      calls: [
+        {
+          id: "call_dup1",
+          channel: "voice",
+          direction: "outbound",
+          agentId: null,
+          startedAt: now - 90_000,
+          endedAt: now,
+          endReason: "completed",
+        },
+      ],
     };
-    const events: UsageMessage = { type: "events", orgId: org.id, events: [{ key: "wf", kind: "workflow_run", occurredAt: now, outcome: "success" }] };
+    const events: UsageMessage = {
+      type: "events",
+      orgId: org.id,
+      events: [{ key: "wf", kind: "workflow_run", occurredAt: now, outcome: "success" }],
+    };
     expect((await deliver("usage", [msg, events])).ackAll).toBe(true);
     const read = async () => (await db().select().from(usageDaily).where(eq(usageDaily.orgId, org.id)))[0];
     const first = await read();
@@ -92,7 +111,16 @@ describe("usage metering", () => {
     }));
     const r = await deliver("usage", [
       { type: "calls_ended", orgId: org.id, calls },
-      { type: "events", orgId: org.id, events: Array.from({ length: 100 }, (_, i) => ({ key: `w${i}`, kind: "workflow_run" as const, occurredAt: now, outcome: "success" as const })) },
+      {
+        type: "events",
+        orgId: org.id,
+        events: Array.from({ length: 100 }, (_, i) => ({
+          key: `w${i}`,
+          kind: "workflow_run" as const,
+          occurredAt: now,
+          outcome: "success" as const,
+        })),
+      },
     ]);
     expect(r.ackAll).toBe(true);
     const row = (await db().select().from(usageDaily).where(eq(usageDaily.orgId, org.id)))[0];
@@ -103,36 +131,80 @@ describe("usage metering", () => {
   it("a message for a deleted org is retried alone; the rest of the batch is recorded", async () => {
     const { org } = await tenant();
     const now = Date.now();
-    const good: UsageMessage = { type: "events", orgId: org.id, events: [{ key: "ok", kind: "workflow_run", occurredAt: now, outcome: "failed" }] };
-    const orphan: UsageMessage = { type: "events", orgId: "org_gone", events: [{ key: "x", kind: "workflow_run", occurredAt: now, outcome: "failed" }] };
+    const good: UsageMessage = {
+      type: "events",
+      orgId: org.id,
+      events: [{ key: "ok", kind: "workflow_run", occurredAt: now, outcome: "failed" }],
+    };
+    const orphan: UsageMessage = {
+      type: "events",
+      orgId: "org_gone",
+      events: [{ key: "x", kind: "workflow_run", occurredAt: now, outcome: "failed" }],
+    };
     const r = await deliver("usage", [good, orphan]);
     expect(r.explicitAcks).toHaveLength(1);
     expect(r.retryMessages).toHaveLength(1);
-    expect((await db().select().from(usageDaily).where(eq(usageDaily.orgId, org.id)))[0]).toMatchObject({ workflowRunsFailed: 1 });
+    expect((await db().select().from(usageDaily).where(eq(usageDaily.orgId, org.id)))[0]).toMatchObject({
+      workflowRunsFailed: 1,
+    });
   });
 
   it("rollupStatements counts every event exactly once however often it runs", async () => {
     const { org } = await tenant();
-    const ev = { orgId: org.id, eventKey: "k1", kind: "chat" as const, direction: "inbound" as const, outcome: null, durationMs: 30_000, occurredAt: Date.now(), day: today() };
+    const ev = {
+      orgId: org.id,
+      eventKey: "k1",
+      kind: "chat" as const,
+      direction: "inbound" as const,
+      outcome: null,
+      durationMs: 30_000,
+      occurredAt: Date.now(),
+      day: today(),
+    };
     await runBatch(db(), rollupStatements(db(), [ev]));
     await runBatch(db(), rollupStatements(db(), [ev, { ...ev, eventKey: "k2" }]));
-    expect((await db().select().from(usageDaily).where(eq(usageDaily.orgId, org.id)))[0]).toMatchObject({ chatCalls: 2, chatMs: 60_000 });
+    expect((await db().select().from(usageDaily).where(eq(usageDaily.orgId, org.id)))[0]).toMatchObject({
+      chatCalls: 2,
+      chatMs: 60_000,
+    });
   });
 
   it("event batches above 100 and malformed events are refused", async () => {
     const { key } = await tenant();
     const many = Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, kind: "workflow_run", outcome: "success" }));
-    expectProblem(await call("POST", "/admin/usage/events", { token: key, body: { events: many } }), 400, "validation_failed");
-    expectProblem(await call("POST", "/admin/usage/events", { token: key, body: { events: [] } }), 400, "validation_failed");
-    expectProblem(await call("POST", "/admin/usage/events", { token: key, body: { events: [{ key: "a", kind: "voice" }] } }), 400, "validation_failed");
-    expectProblem(await call("POST", "/admin/usage/events", { token: key, body: { events: [{ key: "a", kind: "workflow_run" }] } }), 400, "validation_failed");
     expectProblem(
-      await call("POST", "/admin/usage/events", { token: key, body: { events: [{ key: "a", kind: "chat", duration_seconds: -1 }] } }),
+      await call("POST", "/admin/usage/events", { token: key, body: { events: many } }),
       400,
       "validation_failed",
     );
     expectProblem(
-      await call("POST", "/admin/usage/events", { token: key, body: { events: [{ key: "a", kind: "workflow_run", outcome: "success", occurred_at: "yesterday" }] } }),
+      await call("POST", "/admin/usage/events", { token: key, body: { events: [] } }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("POST", "/admin/usage/events", { token: key, body: { events: [{ key: "a", kind: "voice" }] } }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("POST", "/admin/usage/events", { token: key, body: { events: [{ key: "a", kind: "workflow_run" }] } }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("POST", "/admin/usage/events", {
+        token: key,
+        body: { events: [{ key: "a", kind: "chat", duration_seconds: -1 }] },
+      }),
+      400,
+      "validation_failed",
+    );
+    expectProblem(
+      await call("POST", "/admin/usage/events", {
+        token: key,
+        body: { events: [{ key: "a", kind: "workflow_run", outcome: "success", occurred_at: "yesterday" }] },
+      }),
       400,
       "validation_failed",
     );
@@ -167,12 +239,28 @@ describe("usage metering", () => {
 
   it("summarize adds up rows of many orgs per day (for subtree summaries)", () => {
     const row = (orgId: string, day: string, voiceCalls: number) => ({
-      orgId, day, voiceCalls, voiceMs: voiceCalls * 60_000, chatCalls: 0, chatMs: 0, inboundCalls: voiceCalls, outboundCalls: 0,
-      workflowRunsTotal: 0, workflowRunsSuccess: 0, workflowRunsFailed: 0,
+      orgId,
+      day,
+      voiceCalls,
+      voiceMs: voiceCalls * 60_000,
+      chatCalls: 0,
+      chatMs: 0,
+      inboundCalls: voiceCalls,
+      outboundCalls: 0,
+      workflowRunsTotal: 0,
+      workflowRunsSuccess: 0,
+      workflowRunsFailed: 0,
     });
-    const s = summarize([row("a", "2026-01-02", 1), row("b", "2026-01-02", 2), row("b", "2026-01-03", 1)], { fromDay: "2026-01-01", toDay: "2026-01-03" });
+    const s = summarize([row("a", "2026-01-02", 1), row("b", "2026-01-02", 2), row("b", "2026-01-03", 1)], {
+      fromDay: "2026-01-01",
+      toDay: "2026-01-03",
+    });
     expect(s.totals).toMatchObject({ voice_calls: 4, voice_minutes: 4, total_calls: 4, average_duration_seconds: 60 });
-    expect(s.daily.map((d) => [d.date, d.voice_calls])).toEqual([["2026-01-01", 0], ["2026-01-02", 3], ["2026-01-03", 1]]);
+    expect(s.daily.map((d) => [d.date, d.voice_calls])).toEqual([
+      ["2026-01-01", 0],
+      ["2026-01-02", 3],
+      ["2026-01-03", 1],
+    ]);
   });
 
   it("the summary needs billing:manage; reporting events needs conversations:manage", async () => {
@@ -185,10 +273,22 @@ describe("usage metering", () => {
     await addMember(org, viewer, ["viewer"]);
     const vpat = await createPat(viewer);
     expectProblem(
-      await call("POST", "/admin/usage/events", { token: vpat, org: org.id, body: { events: [{ key: "a", kind: "workflow_run", outcome: "success" }] } }),
+      await call("POST", "/admin/usage/events", {
+        token: vpat,
+        org: org.id,
+        body: { events: [{ key: "a", kind: "workflow_run", outcome: "success" }] },
+      }),
       403,
       "insufficient_scope",
     );
-    expect((await call("POST", "/admin/usage/events", { token: pat, org: org.id, body: { events: [{ key: "a", kind: "workflow_run", outcome: "success" }] } })).status).toBe(202);
+    expect(
+      (
+        await call("POST", "/admin/usage/events", {
+          token: pat,
+          org: org.id,
+          body: { events: [{ key: "a", kind: "workflow_run", outcome: "success" }] },
+        })
+      ).status,
+    ).toBe(202);
   });
 });
