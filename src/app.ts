@@ -2,7 +2,7 @@ import type { AppEnv } from "./env";
 import { newRouter } from "./http/openapi";
 import { onError, onNotFound, requestContext } from "./http/middleware";
 import { authenticate } from "./auth/middleware";
-import { authRoutes } from "./auth/routes";
+import { signInRoutes } from "./sign-in/routes";
 import { accountRoutes } from "./account/routes";
 import { orgRoutes } from "./orgs/routes";
 import { keyRoutes } from "./keys/routes";
@@ -38,7 +38,7 @@ export function buildApp() {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/docs", (c) => c.html(DOCS_HTML));
 
-  app.route("/", authRoutes);
+  app.route("/", signInRoutes);
   app.route("/", accountRoutes);
   app.route("/", orgRoutes);
   app.route("/", keyRoutes);

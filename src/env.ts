@@ -1,7 +1,5 @@
 import type { Db } from "./db/client";
-import { AppError } from "./lib/errors";
 import type { Principal } from "./auth/principal";
-import type { OrgContext } from "./auth/org-context";
 import type { OrgConcurrency } from "./calls/concurrency-object";
 
 /** Bindings and variables from wrangler.toml, `.dev.vars` and `wrangler secret put`. */
@@ -51,21 +49,12 @@ export interface Env {
 export interface Variables {
   requestId: string;
   db: Db;
+  /** Set by `authenticate()` on every /admin route. */
   principal: Principal;
-  /** Set on org-scoped routes only. */
-  org: OrgContext;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Variables };
 
 export function isDevelopment(env: Env): boolean {
   return env.ENVIRONMENT === "development";
-}
-
-/**
- * Development-only routes answer exactly like a missing route anywhere else: production
- * config has no such route.
- */
-export function requireDevelopment(c: { env: Env; req: { method: string; path: string } }): void {
-  if (!isDevelopment(c.env)) throw new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`);
 }

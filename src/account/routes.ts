@@ -3,8 +3,9 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { sessions, users } from "../db/schema";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
-import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
-import { requireUser } from "../auth/middleware";
+import { PageQuery, pageOf } from "../http/pagination";
+import { paginate, cursorKey } from "../lib/pagination";
+import { requireUser } from "../auth/guards";
 import { sessionCache } from "../auth/cache";
 import { parseRoles, SCOPES } from "../auth/scopes";
 import { listMembershipsOfUser } from "../orgs/queries";
@@ -135,7 +136,7 @@ export const accountRoutes = newRouter()
   .openapi(listTokens, async (c) => {
     const p = requireUser(c);
     const { limit, cursor } = c.req.valid("query");
-    const before = decodeCursor(cursor)?.[0];
+    const before = cursorKey(cursor);
     const rows = await listPersonalTokens(c.var.db, p.userId, limit, typeof before === "string" ? before : null);
     const page = paginate(rows, limit, (r) => [r.id]);
     return c.json({ data: page.data.map(tokenView), next_cursor: page.next_cursor }, 200);

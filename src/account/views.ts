@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { OrganizationRow } from "../db/schema";
-import type { UserRow } from "../auth/users";
+import type { UserRow } from "../db/schema";
 import { ROLES, type Role } from "../auth/scopes";
 
 export const UserSchema = z

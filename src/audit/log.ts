@@ -1,33 +1,8 @@
-import type { Context } from "hono";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { auditLog } from "../db/schema";
-import type { AppEnv } from "../env";
 import { newId } from "../lib/crypto";
-import type { CredentialKind } from "../auth/principal";
-
-/** Who made a change, as plain data (services never see the HTTP context). */
-export type Actor = {
-  kind: CredentialKind | "system";
-  userId: string | null;
-  credentialId: string | null;
-  requestId: string | null;
-  /** Shown as the inviter in invitation mail when known. */
-  email?: string;
-};
-
-export function actorOf(c: Context<AppEnv>): Actor {
-  const p = c.var.principal;
-  const requestId = c.var.requestId ?? null;
-  switch (p.kind) {
-    case "api_key":
-      return { kind: "api_key", userId: null, credentialId: p.keyId, requestId };
-    case "pat":
-      return { kind: "pat", userId: p.userId, credentialId: p.tokenId, requestId };
-    case "session":
-      return { kind: "session", userId: p.userId, credentialId: p.sessionId, requestId, email: p.email };
-  }
-}
+import type { Actor } from "../auth/principal";
 
 export type AuditEntry = {
   orgId: string;

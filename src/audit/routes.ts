@@ -1,11 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { and, desc, eq, gte, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { auditLog, type AuditRow } from "../db/schema";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
-import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
-import { requireScope } from "../auth/middleware";
+import { PageQuery, pageOf } from "../http/pagination";
+import { paginate, cursorKey } from "../lib/pagination";
+import { requireScope } from "../auth/guards";
 import { AUDIT_ACTIONS } from "./log";
 
 const AuditEntrySchema = z
@@ -81,6 +83,7 @@ export async function listAuditLog(db: Db, orgId: string, f: AuditFilters & { be
 const list = createRoute({
   method: "get",
   path: "/admin/audit-log",
+  ...orgScoped,
   tags: ["audit log"],
   summary: "Who changed members, roles, invitations, keys, settings, ownership (owners and admins)",
   security: authed,
@@ -91,7 +94,7 @@ const list = createRoute({
 export const auditRoutes = newRouter().openapi(list, async (c) => {
   requireScope(c, "audit_log:read");
   const q = c.req.valid("query");
-  const before = decodeCursor(q.cursor)?.[0];
+  const before = cursorKey(q.cursor);
   return c.json(
     await listAuditLog(c.var.db, c.var.org.org.id, { ...q, before: typeof before === "string" ? before : null }),
     200,

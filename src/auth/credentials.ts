@@ -9,8 +9,6 @@ import type { Principal } from "./principal";
 import { isScope, type Scope } from "./scopes";
 import { verifySessionToken } from "./session-token";
 import { parseToken } from "./token-format";
-import { findOrCreateUser } from "./users";
-import { runCommittedHooks } from "../orgs/service";
 
 type WaitUntil = { waitUntil(p: Promise<unknown>): void };
 const LAST_USED_EVERY_MS = 60_000;
@@ -101,8 +99,19 @@ async function loadSession(db: Db, sessionId: string) {
   return value;
 }
 
+async function loadOidcUser(db: Db, email: string): Promise<{ id: string; email: string } | null> {
+  const cached = oidcUserCache.get(email);
+  if (cached !== undefined) return cached;
+  const row = (
+    await db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, email)).limit(1)
+  )[0];
+  // Only a known user is cached: an unknown one may be onboarded a moment later.
+  if (row) oidcUserCache.set(email, row);
+  return row ?? null;
+}
+
 /** Turns the raw bearer value into a principal, or throws a 401 problem. */
-export async function authenticateToken(env: Env, db: Db, ctx: WaitUntil, raw: string): Promise<Principal> {
+export async function authenticateToken(env: Env, db: Db, raw: string, ctx: WaitUntil): Promise<Principal> {
   const parsed = parseToken(raw);
   switch (parsed.kind) {
     case "malformed":
@@ -124,12 +133,14 @@ export async function authenticateToken(env: Env, db: Db, ctx: WaitUntil, raw: s
     case "jwt": {
       const verified = await verifySessionToken(env, raw);
       if (verified.source === "oidc") {
-        let user = oidcUserCache.get(verified.email);
+        // Authenticating never writes: an external user is onboarded once, explicitly
+        // (POST /auth/oidc/onboard), and only then do their tokens name a user.
+        const user = await loadOidcUser(db, verified.email);
         if (!user) {
-          const { user: row, firstOrg } = await findOrCreateUser(db, verified.email);
-          if (firstOrg) ctx.waitUntil(runCommittedHooks(env, firstOrg));
-          user = { id: row.id, email: row.email };
-          oidcUserCache.set(verified.email, user);
+          throw new AppError(
+            "onboarding_required",
+            "This identity has no account yet: call POST /auth/oidc/onboard with the same token first.",
+          );
         }
         return { kind: "session", userId: user.id, sessionId: null, email: user.email };
       }

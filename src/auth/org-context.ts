@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { memberships, type OrganizationRow } from "../db/schema";
 import { AppError } from "../lib/errors";
-import { findOrg } from "../orgs/queries";
+import { findOrg } from "./org-lookup";
 import { membershipCache } from "./cache";
 import type { Principal } from "./principal";
 import { API_KEY_FORBIDDEN, intersect, parseRoles, scopesOfRoles, withImplied, type Role, type Scope } from "./scopes";

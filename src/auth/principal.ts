@@ -11,3 +11,24 @@ export type CredentialKind = Principal["kind"];
 export function userIdOf(p: Principal): string | null {
   return p.kind === "api_key" ? null : p.userId;
 }
+
+/** Who made a change, as plain data (services never see the HTTP context). */
+export type Actor = {
+  kind: CredentialKind | "system";
+  userId: string | null;
+  credentialId: string | null;
+  requestId: string | null;
+  /** Shown as the inviter in invitation mail when known. */
+  email?: string;
+};
+
+export function actorOfPrincipal(p: Principal, requestId: string | null): Actor {
+  switch (p.kind) {
+    case "api_key":
+      return { kind: "api_key", userId: null, credentialId: p.keyId, requestId };
+    case "pat":
+      return { kind: "pat", userId: p.userId, credentialId: p.tokenId, requestId };
+    case "session":
+      return { kind: "session", userId: p.userId, credentialId: p.sessionId, requestId, email: p.email };
+  }
+}

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
-import { requireScope } from "../auth/middleware";
+import { requireScope } from "../auth/guards";
 import { newId } from "../lib/crypto";
 import { findAgent } from "../resources/agents-service";
 import { concurrencyOf, leaseMs } from "./client";
@@ -62,6 +63,7 @@ const limited = { description: "Concurrency limit reached (see Retry-After)", co
 const start = createRoute({
   method: "post",
   path: "/admin/calls",
+  ...orgScoped,
   tags: ["calls"],
   summary: "Start a call: takes a concurrency slot (lease) or answers 429 with Retry-After",
   description:
@@ -74,6 +76,7 @@ const start = createRoute({
 const heartbeat = createRoute({
   method: "post",
   path: "/admin/calls/{id}/heartbeat",
+  ...orgScoped,
   tags: ["calls"],
   summary: "Extend a running call's lease",
   security: authed,
@@ -84,6 +87,7 @@ const heartbeat = createRoute({
 const end = createRoute({
   method: "post",
   path: "/admin/calls/{id}/end",
+  ...orgScoped,
   tags: ["calls"],
   summary: "End a call: frees its slot and records its usage (visible in the summary within seconds)",
   security: authed,
@@ -94,6 +98,7 @@ const end = createRoute({
 const status = createRoute({
   method: "get",
   path: "/admin/concurrency",
+  ...orgScoped,
   tags: ["calls"],
   summary: "Calls running now and the organization's limit",
   security: authed,

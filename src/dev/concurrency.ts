@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireDevelopment } from "../env";
+import { requireDevelopment } from "./guard";
 import { errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { newId } from "../lib/crypto";
 import { concurrencyOf, leaseMs, setConcurrencyLimit } from "../calls/client";

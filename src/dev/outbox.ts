@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc, eq } from "drizzle-orm";
 import { emailDeliveries } from "../db/schema";
-import { requireDevelopment } from "../env";
+import { requireDevelopment } from "./guard";
 import { errorResponses, json, newRouter } from "../http/openapi";
 
 const outbox = createRoute({

@@ -18,6 +18,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "forbidden":
     case "insufficient_scope":
     case "not_a_member":
+    case "onboarding_required":
     case "organization_mismatch":
     case "owner_required":
     case "owner_immutable":
@@ -61,6 +62,7 @@ const TITLES: Record<ErrorCode, string> = {
   forbidden: "Forbidden",
   insufficient_scope: "Insufficient scope",
   not_a_member: "Not a member of this organization",
+  onboarding_required: "Account not set up yet",
   organization_mismatch: "Credential belongs to another organization",
   not_found: "Not found",
   method_not_allowed: "Method not allowed",

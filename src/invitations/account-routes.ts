@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
-import { decodeCursor, PageQuery, pageOf } from "../http/pagination";
-import { requireUser } from "../auth/middleware";
-import { actorOf } from "../audit/log";
+import { PageQuery, pageOf } from "../http/pagination";
+import { cursorKey } from "../lib/pagination";
+import { requireUser } from "../auth/guards";
+import { actorOf } from "../auth/guards";
 import { acceptInvitation, declineInvitation, listMyInvitations } from "./account";
 import { InvitationSchema } from "./view";
 
@@ -52,7 +53,7 @@ export const accountInvitationRoutes = newRouter()
   .openapi(list, async (c) => {
     const user = requireUser(c);
     const { limit, cursor } = c.req.valid("query");
-    const before = decodeCursor(cursor)?.[0];
+    const before = cursorKey(cursor);
     return c.json(
       await listMyInvitations(c.var.db, user.userId, { limit, before: typeof before === "string" ? before : null }),
       200,

@@ -5,10 +5,11 @@ import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 import { asBatch } from "../db/batch";
 import type { Env } from "../env";
 import { AppError } from "../lib/errors";
-import { paginate } from "../http/pagination";
+import { paginate } from "../lib/pagination";
 import { timingSafeEqual } from "../lib/crypto";
 import { forgetMembership } from "../auth/cache";
-import { auditStatement, type Actor } from "../audit/log";
+import { auditStatement } from "../audit/log";
+import type { Actor } from "../auth/principal";
 import { invitationToken } from "./service";
 import { invitationStatus, toInvitationView } from "./view";
 

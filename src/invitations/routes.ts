@@ -1,13 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import { orgScoped } from "../auth/middleware";
+import type { OrgContext } from "../auth/org-context";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
 import { PageQuery, pageOf } from "../http/pagination";
-import { requireScope } from "../auth/middleware";
-import { Email } from "../auth/routes";
+import { Email } from "../http/schemas";
 import { INVITABLE_ROLES } from "../db/schema";
-import { actorOf } from "../audit/log";
+import { actorOf } from "../auth/guards";
 import { createInvitation, DEFAULT_VALID_DAYS, listInvitations, resendInvitation, revokeInvitation } from "./service";
 import { INVITATION_STATUSES, InvitationSchema } from "./view";
 
@@ -35,19 +34,19 @@ export const InvitationListQuery = PageQuery.extend({
 const IdParam = z.object({ id: z.string().min(1).max(64) });
 
 /** Members see the member list but not invitations: a 403 that says so. */
-export function requireInvitationAccess(c: Context<AppEnv>): void {
-  if (c.var.org && !c.var.org.scopes.has("members:manage")) {
+export function requireInvitationAccess(c: { var: { org: OrgContext } }): void {
+  if (!c.var.org.scopes.has("members:manage")) {
     throw new AppError(
       "insufficient_scope",
       "Only owners and admins can see and manage invitations (scope members:manage).",
     );
   }
-  requireScope(c, "members:manage");
 }
 
 const list = createRoute({
   method: "get",
   path: "/admin/invitations",
+  ...orgScoped,
   tags: ["invitations"],
   summary: "Invitations of the current organization (owners and admins), newest first",
   security: authed,
@@ -58,6 +57,7 @@ const list = createRoute({
 const create = createRoute({
   method: "post",
   path: "/admin/invitations",
+  ...orgScoped,
   tags: ["invitations"],
   summary: "Invite an e-mail with a role; asking again for a pending e-mail resends that invitation (200)",
   security: authed,
@@ -73,6 +73,7 @@ const create = createRoute({
 const resend = createRoute({
   method: "post",
   path: "/admin/invitations/{id}/resend",
+  ...orgScoped,
   tags: ["invitations"],
   summary: "Send a pending invitation again and extend its expiry (never a second invitation)",
   security: authed,
@@ -83,6 +84,7 @@ const resend = createRoute({
 const revoke = createRoute({
   method: "delete",
   path: "/admin/invitations/{id}",
+  ...orgScoped,
   tags: ["invitations"],
   summary: "Revoke a pending invitation",
   security: authed,

@@ -5,10 +5,11 @@ import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 import { asBatch } from "../db/batch";
 import type { Env } from "../env";
 import { AppError } from "../lib/errors";
-import { decodeCursor, paginate } from "../http/pagination";
+import { paginate, cursorKey } from "../lib/pagination";
 import { hmacHex, newId } from "../lib/crypto";
 import { enqueueEmail } from "../email/messages";
-import { auditStatement, type Actor } from "../audit/log";
+import { auditStatement } from "../audit/log";
+import type { Actor } from "../auth/principal";
 import { onOrganizationDeleted } from "../orgs/deletion";
 import { fromRaw, toInvitationView, type InvitationStatus, type RawInvitation } from "./view";
 
@@ -160,7 +161,7 @@ export async function listInvitations(
   q: { status: InvitationStatus | "all"; limit: number; cursor?: string },
 ) {
   const now = Date.now();
-  const at = decodeCursor(q.cursor)?.[0];
+  const at = cursorKey(q.cursor);
   const before = typeof at === "string" ? at : null;
   const byStatus: Record<InvitationStatus | "all", SQL | undefined> = {
     all: undefined,

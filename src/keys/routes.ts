@@ -1,12 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
-import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
-import { requireScope } from "../auth/middleware";
+import { PageQuery, pageOf } from "../http/pagination";
+import { paginate, cursorKey } from "../lib/pagination";
+import { requireScope } from "../auth/guards";
 import { userIdOf } from "../auth/principal";
 import { SCOPES } from "../auth/scopes";
 import { CreateTokenBody } from "../account/routes";
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "./service";
-import { actorOf, auditStatement } from "../audit/log";
+import { auditStatement } from "../audit/log";
+import { actorOf } from "../auth/guards";
 
 const ApiKeySchema = z
   .object({
@@ -33,6 +36,7 @@ function view(r: ApiKeyRow) {
 const create = createRoute({
   method: "post",
   path: "/admin/organization-pats",
+  ...orgScoped,
   tags: ["api keys"],
   summary: "Create an org API key (ak_<id>.<secret>); the secret is shown once",
   security: authed,
@@ -43,6 +47,7 @@ const create = createRoute({
 const list = createRoute({
   method: "get",
   path: "/admin/organization-pats",
+  ...orgScoped,
   tags: ["api keys"],
   summary: "List the org's active API keys (never the secret)",
   security: authed,
@@ -53,6 +58,7 @@ const list = createRoute({
 const revoke = createRoute({
   method: "delete",
   path: "/admin/organization-pats/{key_id}",
+  ...orgScoped,
   tags: ["api keys"],
   summary: "Revoke an org API key",
   security: authed,
@@ -88,7 +94,7 @@ export const keyRoutes = newRouter()
   .openapi(list, async (c) => {
     requireScope(c, "api_keys:manage");
     const { limit, cursor } = c.req.valid("query");
-    const before = decodeCursor(cursor)?.[0];
+    const before = cursorKey(cursor);
     const rows = await listApiKeys(c.var.db, c.var.org.org.id, limit, typeof before === "string" ? before : null);
     const page = paginate(rows, limit, (r) => [r.id]);
     return c.json({ data: page.data.map(view), next_cursor: page.next_cursor }, 200);

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   "forbidden",
   "insufficient_scope",
   "not_a_member",
+  "onboarding_required",
   "organization_mismatch",
   "not_found",
   "method_not_allowed",

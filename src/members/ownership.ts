@@ -8,7 +8,8 @@ import { AppError } from "../lib/errors";
 import { forgetMembership } from "../auth/cache";
 import { formatRoles, normalizeRoles } from "../auth/scopes";
 import { isUniqueViolation } from "../orgs/service";
-import { auditStatement, type Actor } from "../audit/log";
+import { auditStatement } from "../audit/log";
+import type { Actor } from "../auth/principal";
 import { getMember, type MemberView } from "./service";
 
 /**

@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { PageQuery, pageOf } from "../http/pagination";
-import { requireOwner, requireScope, requireUser } from "../auth/middleware";
+import { requireOwner, requireScope, requireUser } from "../auth/guards";
 import { ROLES } from "../auth/scopes";
-import { actorOf } from "../audit/log";
+import { actorOf } from "../auth/guards";
 import { leaveOrganization, listMembers, removeMember, setRoles } from "./service";
 import { transferOwnership } from "./ownership";
 
@@ -23,6 +24,7 @@ const UserIdParam = z.object({ user_id: z.string().min(1).max(64) });
 const list = createRoute({
   method: "get",
   path: "/admin/members",
+  ...orgScoped,
   tags: ["members"],
   summary: "Members of the current organization with roles and join date (oldest first)",
   security: authed,
@@ -33,6 +35,7 @@ const list = createRoute({
 const putRoles = createRoute({
   method: "put",
   path: "/admin/members/{user_id}/roles",
+  ...orgScoped,
   tags: ["members"],
   summary: "Set a member's roles; unknown role ids are dropped, the response shows what was applied",
   description:
@@ -45,6 +48,7 @@ const putRoles = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/admin/members/{user_id}",
+  ...orgScoped,
   tags: ["members"],
   summary: "Remove a member (never the owner); the user account stays",
   security: authed,
@@ -55,6 +59,7 @@ const remove = createRoute({
 const leave = createRoute({
   method: "post",
   path: "/admin/members/me/leave",
+  ...orgScoped,
   tags: ["members"],
   summary: "Leave the current organization (the owner must transfer ownership first)",
   security: authed,
@@ -64,6 +69,7 @@ const leave = createRoute({
 const transfer = createRoute({
   method: "post",
   path: "/admin/organization/transfer-ownership",
+  ...orgScoped,
   tags: ["members"],
   summary: "Owner only: make another member the owner; the previous owner becomes an admin",
   description:

@@ -3,10 +3,11 @@ import type { Db } from "../db/client";
 import { memberships, users } from "../db/schema";
 import { abortUnlessChanged, runGuarded } from "../db/guard";
 import { AppError } from "../lib/errors";
-import { decodeCursor, paginate } from "../http/pagination";
+import { decodeCursor, paginate } from "../lib/pagination";
 import { forgetMembership } from "../auth/cache";
 import { formatRoles, normalizeRoles, parseRoles, type Role } from "../auth/scopes";
-import { auditStatement, type Actor } from "../audit/log";
+import { auditStatement } from "../audit/log";
+import type { Actor } from "../auth/principal";
 
 /**
  * Members of one organization. Every function takes the org id and the actor as plain

@@ -7,7 +7,8 @@ import { asBatch } from "../db/batch";
 import type { Env } from "../env";
 import { AppError } from "../lib/errors";
 import { forgetOrg } from "../auth/cache";
-import { auditStatement, type Actor } from "../audit/log";
+import { auditStatement } from "../audit/log";
+import type { Actor } from "../auth/principal";
 import { isForeignKeyViolation } from "./service";
 
 /**

@@ -1,7 +1,8 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { OrgContext } from "../auth/org-context";
+import type { Principal } from "../auth/principal";
+import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
-import { requireScope } from "../auth/middleware";
+import { requireScope } from "../auth/guards";
 import { missingOrganization } from "../auth/org-context";
 import { isDescendantOf } from "../db/tree";
 
@@ -10,10 +11,13 @@ import { isDescendantOf } from "../db/tree";
  * `child_organizations:manage` there, and `parentId` is that org or a descendant of it.
  * A parent outside the subtree is refused exactly like one that does not exist.
  */
-export async function authorizeParent(c: Context<AppEnv>, parentId: string): Promise<void> {
+export async function authorizeParent(
+  c: { var: { org?: OrgContext; principal: Principal; db: Db } },
+  parentId: string,
+): Promise<void> {
   const ctx = c.var.org;
   if (!ctx) throw missingOrganization(c.var.principal);
-  requireScope(c, "child_organizations:manage");
+  requireScope({ var: { org: ctx } }, "child_organizations:manage");
   if (!(await isDescendantOf(c.var.db, ctx.org.id, parentId))) {
     throw new AppError("not_found", "Parent organization not found.");
   }

@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgOptional, orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
-import { requireOwner, requireScope, requireUser } from "../auth/middleware";
-import { actorOf, auditStatement } from "../audit/log";
+import { requireOwner, requireScope, requireUser } from "../auth/guards";
+import { auditStatement } from "../audit/log";
+import { actorOf } from "../auth/guards";
 import { deleteOrganization, runDeletedHooks } from "./deletion";
 import { isReservedSlug, SLUG_RE } from "./slug";
 import { isSlugFree } from "./queries";
@@ -58,6 +60,7 @@ export const PatchOrgBody = z
 const availability = createRoute({
   method: "get",
   path: "/admin/organizations/slug-availability",
+  ...orgOptional,
   tags: ["organizations"],
   summary: "Is this slug free to take?",
   security: authed,
@@ -77,6 +80,7 @@ const availability = createRoute({
 const create = createRoute({
   method: "post",
   path: "/admin/organizations",
+  ...orgOptional,
   tags: ["organizations"],
   summary: "Create an organization (the creator becomes owner; with parent_id, admin of a child)",
   security: authed,
@@ -92,6 +96,7 @@ const create = createRoute({
 const get = createRoute({
   method: "get",
   path: "/admin/organization",
+  ...orgScoped,
   tags: ["organizations"],
   summary: "The current organization",
   security: authed,
@@ -101,6 +106,7 @@ const get = createRoute({
 const patch = createRoute({
   method: "patch",
   path: "/admin/organization",
+  ...orgScoped,
   tags: ["organizations"],
   summary:
     "Change settings (name, slug — the old one resolves for 30 days —, avatar, status, billing details, phone numbers)",
@@ -112,6 +118,7 @@ const patch = createRoute({
 const remove = createRoute({
   method: "delete",
   path: "/admin/organization",
+  ...orgScoped,
   tags: ["organizations"],
   summary: "Owner only, irreversible: delete the organization and everything it owns (refused while it has children)",
   description:

@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { PageQuery, pageOf } from "../http/pagination";
-import { actorOf } from "../audit/log";
-import { findOrg } from "../orgs/queries";
+import { actorOf } from "../auth/guards";
+import { findOrg } from "../auth/org-lookup";
 import { MemberSchema } from "../members/routes";
 import { listMembers, removeMember, setRoles } from "../members/service";
 import { CreateInvitationBody, InvitationListQuery } from "../invitations/routes";
@@ -24,6 +25,7 @@ const MemberParam = ChildParam.extend({ user_id: z.string().min(1).max(64) });
 const listMembersRoute = createRoute({
   method: "get",
   path: `${P}/members`,
+  ...orgScoped,
   tags,
   summary: "Members of an org in your subtree (oldest first)",
   security: authed,
@@ -34,6 +36,7 @@ const listMembersRoute = createRoute({
 const putRolesRoute = createRoute({
   method: "put",
   path: `${P}/members/{user_id}/roles`,
+  ...orgScoped,
   tags,
   summary: "Set a child member's roles; unrecognised role ids are dropped",
   security: authed,
@@ -44,6 +47,7 @@ const putRolesRoute = createRoute({
 const removeMemberRoute = createRoute({
   method: "delete",
   path: `${P}/members/{user_id}`,
+  ...orgScoped,
   tags,
   summary: "Remove a member from a child (never its owner); the user account stays",
   security: authed,
@@ -54,6 +58,7 @@ const removeMemberRoute = createRoute({
 const listInvitationsRoute = createRoute({
   method: "get",
   path: `${P}/invitations`,
+  ...orgScoped,
   tags,
   summary: "Invitations of a child (default: pending), newest first",
   security: authed,
@@ -64,6 +69,7 @@ const listInvitationsRoute = createRoute({
 const createInvitationRoute = createRoute({
   method: "post",
   path: `${P}/invitations`,
+  ...orgScoped,
   tags,
   summary: "Invite a user to a child by e-mail; asking again for a pending e-mail resends it (200)",
   security: authed,

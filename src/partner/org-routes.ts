@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
-import { decodeCursor, encodeCursor, PageQuery, pageOf } from "../http/pagination";
-import { findOrg } from "../orgs/queries";
+import { PageQuery, pageOf } from "../http/pagination";
+import { encodeCursor, cursorKey } from "../lib/pagination";
+import { findOrg } from "../auth/org-lookup";
 import { readInOneTrip } from "../db/one-trip";
 import {
   breadcrumbOf,
@@ -56,7 +58,7 @@ export const SearchQuery = PageQuery.extend({
 /** A cursor this router made: one string matching `re`, else a 400 (never a silent first page). */
 function cursorValue(cursor: string | undefined, re: RegExp): string | null {
   if (cursor === undefined) return null;
-  const v = decodeCursor(cursor)?.[0];
+  const v = cursorKey(cursor);
   if (typeof v !== "string" || !re.test(v)) {
     throw new AppError("validation_failed", "Invalid cursor.", {
       errors: [{ field: "cursor", message: "Pass next_cursor unchanged" }],
@@ -68,6 +70,7 @@ function cursorValue(cursor: string | undefined, re: RegExp): string | null {
 const listChildren = createRoute({
   method: "get",
   path: "/admin/partner-console/organizations",
+  ...orgScoped,
   tags,
   summary: "List the direct children of an org in your subtree (default: your org)",
   security: authed,
@@ -78,6 +81,7 @@ const listChildren = createRoute({
 const search = createRoute({
   method: "get",
   path: "/admin/partner-console/organizations/search",
+  ...orgScoped,
   tags,
   summary: "Search your descendants by slug or id substring; each hit carries its breadcrumb",
   security: authed,
@@ -88,6 +92,7 @@ const search = createRoute({
 const view = createRoute({
   method: "get",
   path: "/admin/partner-console/organizations/{child_id}",
+  ...orgScoped,
   tags,
   summary: "View one org of your subtree, with its breadcrumb",
   security: authed,

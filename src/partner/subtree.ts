@@ -1,7 +1,7 @@
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
+import type { OrgContext } from "../auth/org-context";
+import type { Db } from "../db/client";
 import { AppError } from "../lib/errors";
-import { requireScope } from "../auth/middleware";
+import { requireScope } from "../auth/guards";
 import { isDescendantOf } from "../db/tree";
 
 /** The one answer for a target outside the caller's subtree and for one that does not exist. */
@@ -13,7 +13,7 @@ export const orgNotFound = () => new AppError("not_found", "Organization not fou
  * and never from a parameter. Returns that org's id, the root of everything the caller
  * may reach.
  */
-export function partnerRoot(c: Context<AppEnv>): string {
+export function partnerRoot(c: { var: { org: OrgContext; db: Db } }): string {
   requireScope(c, "child_organizations:manage");
   return c.var.org.org.id;
 }
@@ -22,7 +22,7 @@ export function partnerRoot(c: Context<AppEnv>): string {
  * The partner checks for a route that names a target org: the target is the caller's org
  * or a descendant. Anything else is a 404 indistinguishable from a nonexistent id.
  */
-export async function requireInSubtree(c: Context<AppEnv>, targetId: string): Promise<string> {
+export async function requireInSubtree(c: { var: { org: OrgContext; db: Db } }, targetId: string): Promise<string> {
   const root = partnerRoot(c);
   if (!(await isDescendantOf(c.var.db, root, targetId))) throw orgNotFound();
   return root;

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import type { UsageDailyRow } from "../db/schema";
 import { isDescendantOfSql } from "../db/tree";
@@ -60,6 +61,7 @@ export const PartnerUsageSchema = z
 const usageSummary = createRoute({
   method: "get",
   path: "/admin/partner-console/usage-summary",
+  ...orgScoped,
   tags: ["partner console"],
   summary: "Usage of your whole subtree (scope=all) or of one org of it alone (scope=single)",
   description: "Same figures as /admin/usage/summary (daily rollups, `to` exclusive), without inventory counts.",

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
@@ -6,7 +7,7 @@ import { runBatch } from "../db/batch";
 import { organizations, PROVISIONING_STEPS, provisioningJobs, provisioningSteps } from "../db/schema";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
-import { requireScope } from "../auth/middleware";
+import { requireScope } from "../auth/guards";
 import { forgetOrg } from "../auth/cache";
 import { enqueueProvisioning, outboxStatements } from "./outbox";
 
@@ -70,6 +71,7 @@ async function provisioningView(db: Db, orgId: string) {
 const get = createRoute({
   method: "get",
   path: "/admin/organization/provisioning",
+  ...orgScoped,
   tags: ["organizations"],
   summary: "Provisioning progress: each step's status, attempts and last error",
   security: authed,
@@ -79,6 +81,7 @@ const get = createRoute({
 const retry = createRoute({
   method: "post",
   path: "/admin/organization/provisioning/retry",
+  ...orgScoped,
   tags: ["organizations"],
   summary: "Re-drive provisioning of a failed or stuck organization (steps already done are skipped)",
   security: authed,

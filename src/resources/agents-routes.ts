@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
-import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
-import { requireScope } from "../auth/middleware";
+import { PageQuery, pageOf } from "../http/pagination";
+import { paginate, cursorKey } from "../lib/pagination";
+import { requireScope } from "../auth/guards";
 import type { AgentRow } from "../db/schema";
 import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from "./agents-service";
 
@@ -51,6 +53,7 @@ const list = createRoute({
   ...base,
   method: "get",
   path: "/admin/agents",
+  ...orgScoped,
   summary: "List agents",
   request: { query: PageQuery },
   responses: { 200: json(pageOf(AgentSchema)), ...errorResponses },
@@ -59,6 +62,7 @@ const create = createRoute({
   ...base,
   method: "post",
   path: "/admin/agents",
+  ...orgScoped,
   summary: "Create an agent",
   request: { body: jsonBody(CreateAgentBody) },
   responses: { 201: json(AgentSchema, "Created"), ...errorResponses },
@@ -67,6 +71,7 @@ const get = createRoute({
   ...base,
   method: "get",
   path: "/admin/agents/{id}",
+  ...orgScoped,
   summary: "An agent",
   request: { params: AgentId },
   responses: { 200: json(AgentSchema), ...errorResponses },
@@ -75,6 +80,7 @@ const patch = createRoute({
   ...base,
   method: "patch",
   path: "/admin/agents/{id}",
+  ...orgScoped,
   summary: "Change an agent",
   request: { params: AgentId, body: jsonBody(PatchAgentBody) },
   responses: { 200: json(AgentSchema), ...errorResponses },
@@ -83,6 +89,7 @@ const remove = createRoute({
   ...base,
   method: "delete",
   path: "/admin/agents/{id}",
+  ...orgScoped,
   summary: "Delete an agent",
   request: { params: AgentId },
   responses: { 204: { description: "Deleted" }, ...errorResponses },
@@ -92,7 +99,7 @@ export const agentRoutes = newRouter()
   .openapi(list, async (c) => {
     requireScope(c, "resources:read");
     const { limit, cursor } = c.req.valid("query");
-    const before = decodeCursor(cursor)?.[0];
+    const before = cursorKey(cursor);
     const rows = await listAgents(c.var.db, c.var.org.org.id, limit, typeof before === "string" ? before : null);
     const page = paginate(rows, limit, (r) => [r.id]);
     return c.json({ data: page.data.map(view), next_cursor: page.next_cursor }, 200);

@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { and, desc, eq, lt } from "drizzle-orm";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
-import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
+import { PageQuery, pageOf } from "../http/pagination";
+import { paginate, cursorKey } from "../lib/pagination";
 import { AppError } from "../lib/errors";
-import { requireScope } from "../auth/middleware";
+import { requireScope } from "../auth/guards";
 import { knowledgeBases, type KnowledgeBaseRow } from "../db/schema";
 import { newId } from "../lib/crypto";
 
@@ -20,6 +22,7 @@ const list = createRoute({
   ...base,
   method: "get",
   path: "/admin/knowledge-bases",
+  ...orgScoped,
   summary: "List knowledge-base collections (provisioning creates a default one)",
   request: { query: PageQuery },
   responses: { 200: json(pageOf(KnowledgeBaseSchema)), ...errorResponses },
@@ -28,6 +31,7 @@ const create = createRoute({
   ...base,
   method: "post",
   path: "/admin/knowledge-bases",
+  ...orgScoped,
   summary: "Create a knowledge-base collection",
   request: { body: jsonBody(z.object({ name: z.string().trim().min(1, "name is required").max(100) }).strict()) },
   responses: { 201: json(KnowledgeBaseSchema, "Created"), ...errorResponses },
@@ -36,6 +40,7 @@ const remove = createRoute({
   ...base,
   method: "delete",
   path: "/admin/knowledge-bases/{id}",
+  ...orgScoped,
   summary: "Delete a knowledge-base collection",
   request: { params: z.object({ id: z.string().min(1).max(64) }) },
   responses: { 204: { description: "Deleted" }, ...errorResponses },
@@ -45,7 +50,7 @@ export const knowledgeBaseRoutes = newRouter()
   .openapi(list, async (c) => {
     requireScope(c, "resources:read");
     const { limit, cursor } = c.req.valid("query");
-    const before = decodeCursor(cursor)?.[0];
+    const before = cursorKey(cursor);
     const rows = await c.var.db
       .select()
       .from(knowledgeBases)

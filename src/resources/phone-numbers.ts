@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { and, desc, eq, lt } from "drizzle-orm";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
-import { decodeCursor, PageQuery, pageOf, paginate } from "../http/pagination";
-import { requireScope } from "../auth/middleware";
+import { PageQuery, pageOf } from "../http/pagination";
+import { paginate, cursorKey } from "../lib/pagination";
+import { requireScope } from "../auth/guards";
 import { phoneNumbers, type PhoneNumberRow } from "../db/schema";
 
 const PhoneNumberSchema = z
@@ -16,6 +18,7 @@ function view(r: PhoneNumberRow) {
 const list = createRoute({
   method: "get",
   path: "/admin/phone-numbers",
+  ...orgScoped,
   tags: ["phone numbers"],
   summary: "Phone numbers assigned to the organization (provisioning assigns one from the pool)",
   security: authed,
@@ -26,7 +29,7 @@ const list = createRoute({
 export const phoneNumberRoutes = newRouter().openapi(list, async (c) => {
   requireScope(c, "resources:read");
   const { limit, cursor } = c.req.valid("query");
-  const before = decodeCursor(cursor)?.[0];
+  const before = cursorKey(cursor);
   const rows = await c.var.db
     .select()
     .from(phoneNumbers)

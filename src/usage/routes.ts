@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
-import { requireScope } from "../auth/middleware";
+import { requireScope } from "../auth/guards";
 import type { ReportedEvent, UsageMessage } from "./messages";
 import { dailyRows, inventoryOf, summarize } from "./summary";
 import { resolveWindow } from "./window";
@@ -69,6 +70,7 @@ const SummarySchema = z
 const report = createRoute({
   method: "post",
   path: "/admin/usage/events",
+  ...orgScoped,
   tags: ["usage"],
   summary: "Report up to 100 usage events (chat sessions, workflow runs); idempotent by key",
   security: authed,
@@ -79,6 +81,7 @@ const report = createRoute({
 const summary = createRoute({
   method: "get",
   path: "/admin/usage/summary",
+  ...orgScoped,
   tags: ["usage"],
   summary: "Usage over a window (default month-to-date, UTC) with a daily breakdown and inventory counts",
   description:

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { call, createKey, createPat, createUser, db, expectProblem, uniq } from "../harness";
 import { as, rolesInDb, team } from "../members/fixtures";
 import { removeMember, setRoles } from "../../src/members/service";
-import type { Actor } from "../../src/audit/log";
+import type { Actor } from "../../src/auth/principal";
 
 type Team = Awaited<ReturnType<typeof team>>;
 type Entry = {

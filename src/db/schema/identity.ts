@@ -8,6 +8,7 @@ export const users = sqliteTable("users", {
   emailVerifiedAt: integer("email_verified_at"),
   createdAt: integer("created_at").notNull(),
 });
+export type UserRow = typeof users.$inferSelect;
 
 export const emailCodes = sqliteTable("email_codes", {
   email: text("email").primaryKey(),

@@ -1,19 +1,17 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { emailCodes, sessions, type OrganizationRow } from "../db/schema";
+import type { BatchItem } from "drizzle-orm/batch";
+import { emailCodes } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../lib/errors";
-import { hmacHex, newId, timingSafeEqual } from "../lib/crypto";
-import { enqueueEmail } from "../email/messages";
-import { signSession, SESSION_TTL_SECONDS } from "./session-token";
-import { findOrCreateUser, type UserRow } from "./users";
+import { hmacHex, timingSafeEqual } from "../lib/crypto";
 
 export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_CODE_ATTEMPTS = 5;
 
 function sixDigits(): string {
-  const n = crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000;
-  return n.toString().padStart(6, "0");
+  const [n = 0] = crypto.getRandomValues(new Uint32Array(1));
+  return (n % 1_000_000).toString().padStart(6, "0");
 }
 
 async function codeHash(env: Env, email: string, code: string): Promise<string> {
@@ -21,8 +19,11 @@ async function codeHash(env: Env, email: string, code: string): Promise<string> 
   return hmacHex(env.JWT_SECRET ?? "", `${email}:${code}`);
 }
 
-/** Issues a fresh one-time code (replacing any earlier one) and queues the e-mail. */
-export async function startEmailSignIn(env: Env, db: Db, email: string): Promise<void> {
+/**
+ * Issues a fresh one-time code, replacing any earlier one; returns it with a key unique to
+ * this code (for the e-mail's idempotency) for the caller to send.
+ */
+export async function issueEmailCode(env: Env, db: Db, email: string): Promise<{ code: string; key: string }> {
   const code = sixDigits();
   const now = Date.now();
   const hash = await codeHash(env, email, code);
@@ -33,26 +34,20 @@ export async function startEmailSignIn(env: Env, db: Db, email: string): Promise
       target: emailCodes.email,
       set: { codeHash: hash, attempts: 0, expiresAt: now + CODE_TTL_MS, createdAt: now },
     });
-  await enqueueEmail(env, {
-    key: `sign_in:${email}:${hash.slice(0, 16)}`,
-    to: email,
-    template: "sign_in_code",
-    data: { code },
-  });
+  return { code, key: `sign_in:${email}:${hash.slice(0, 16)}` };
 }
 
 /**
  * Checks a code. Each wrong guess counts; after MAX_CODE_ATTEMPTS the code is burnt.
- * On success the code is consumed and a session is created (with the user and their
- * first organization on a first sign-in).
+ * A right code returns the statement that consumes it, for the caller to run in the batch
+ * that signs the user in (so a code is spent exactly when a session is made).
  */
-export async function verifyEmailSignIn(
+export async function checkEmailCode(
   env: Env,
   db: Db,
   email: string,
   code: string,
-  userAgent: string | undefined,
-): Promise<{ token: string; user: UserRow; sessionId: string; firstOrg: OrganizationRow | null }> {
+): Promise<{ consume: BatchItem<"sqlite"> }> {
   // Count the attempt atomically before comparing, so parallel guesses cannot exceed the limit.
   const row = (
     await db
@@ -77,18 +72,6 @@ export async function verifyEmailSignIn(
       left > 0 ? `Wrong code; ${left} attempt(s) left.` : "Wrong code; request a new one.",
     );
   }
-  const sessionId = newId("ses");
-  const now = Date.now();
-  const { user, firstOrg } = await findOrCreateUser(db, email, (u) => [
-    db.delete(emailCodes).where(eq(emailCodes.email, email)),
-    db.insert(sessions).values({
-      id: sessionId,
-      userId: u.id,
-      createdAt: now,
-      expiresAt: now + SESSION_TTL_SECONDS * 1000,
-      userAgent: userAgent?.slice(0, 200) ?? null,
-    }),
-  ]);
-  const token = await signSession(env, { userId: user.id, sessionId, email: user.email });
-  return { token, user, sessionId, firstOrg };
+  // Wrapped: a drizzle query is a thenable, and returning it bare would run it here.
+  return { consume: db.delete(emailCodes).where(eq(emailCodes.email, email)) };
 }

@@ -2,22 +2,18 @@ import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { runBatch } from "../db/batch";
-import { users, type OrganizationRow } from "../db/schema";
+import { users, type OrganizationRow, type UserRow } from "../db/schema";
 import { newId } from "../lib/crypto";
 import { buildOrganizationRow, generateSlug, organizationStatements, isUniqueViolation } from "../orgs/service";
 
-export type UserRow = typeof users.$inferSelect;
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
 /**
+ * Onboarding: the one place a user and their first organization come to exist.
+ *
  * Returns the user with this (verified) e-mail, creating it on first sign-in together
  * with its first organization — named from the e-mail's local part, the user as owner —
  * in one D1 batch. `extra` statements (a session row) join the same batch.
  */
-export async function findOrCreateUser(
+export async function findOrOnboardUser(
   db: Db,
   email: string,
   extra: (user: UserRow) => BatchItem<"sqlite">[] = () => [],
@@ -43,7 +39,7 @@ export async function findOrCreateUser(
       return { user, created: true, firstOrg: org };
     } catch (err) {
       // Two first sign-ins of the same e-mail at once: the loser reads the winner's user.
-      if (isUniqueViolation(err, "users.email")) return findOrCreateUser(db, email, extra);
+      if (isUniqueViolation(err, "users.email")) return findOrOnboardUser(db, email, extra);
       if (attempt < 3 && isUniqueViolation(err, "slug")) continue;
       throw err;
     }

@@ -1,0 +1,60 @@
+import type { Db } from "../db/client";
+import { sessions, type OrganizationRow, type UserRow } from "../db/schema";
+import type { Env } from "../env";
+import { AppError } from "../lib/errors";
+import { newId } from "../lib/crypto";
+import { checkEmailCode, issueEmailCode } from "../auth/email-code";
+import { enqueueEmail } from "../email/messages";
+import { SESSION_TTL_SECONDS, signSession, verifySessionToken } from "../auth/session-token";
+import { findOrOnboardUser } from "../onboarding/service";
+
+export type SignedIn = { token: string; user: UserRow; firstOrg: OrganizationRow | null };
+
+/** Issues a fresh one-time code (replacing any earlier one) and queues the e-mail. */
+export async function startEmailSignIn(env: Env, db: Db, email: string): Promise<void> {
+  const { code, key } = await issueEmailCode(env, db, email);
+  await enqueueEmail(env, { key, to: email, template: "sign_in_code", data: { code } });
+}
+
+/**
+ * A right code signs the user in: in one batch the code is spent, the session row is
+ * written and, on a first sign-in, the user and their first organization are onboarded.
+ */
+export async function signInWithEmailCode(
+  env: Env,
+  db: Db,
+  input: { email: string; code: string; userAgent: string | undefined },
+): Promise<SignedIn> {
+  const { consume: consumeCode } = await checkEmailCode(env, db, input.email, input.code);
+  const sessionId = newId("ses");
+  const now = Date.now();
+  const { user, firstOrg } = await findOrOnboardUser(db, input.email, (u) => [
+    consumeCode,
+    db.insert(sessions).values({
+      id: sessionId,
+      userId: u.id,
+      createdAt: now,
+      expiresAt: now + SESSION_TTL_SECONDS * 1000,
+      userAgent: input.userAgent?.slice(0, 200) ?? null,
+    }),
+  ]);
+  const token = await signSession(env, { userId: user.id, sessionId, email: user.email });
+  return { token, user, firstOrg };
+}
+
+/**
+ * The explicit first step of a user of a trusted external OIDC issuer: their verified token
+ * onboards them (user + first organization). Afterwards the same tokens authenticate them.
+ */
+export async function onboardOidcUser(
+  env: Env,
+  db: Db,
+  idToken: string,
+): Promise<{ user: UserRow; firstOrg: OrganizationRow | null }> {
+  const verified = await verifySessionToken(env, idToken);
+  if (verified.source !== "oidc") {
+    throw new AppError("invalid_credential", "Send an ID token of the trusted external issuer.");
+  }
+  const { user, firstOrg } = await findOrOnboardUser(db, verified.email);
+  return { user, firstOrg };
+}
