@@ -30,6 +30,8 @@ export default defineConfig(async () => {
             // come back at once so the retry and dead-letter paths run in seconds.
             FAULT_INJECTION: "enabled",
             PROVISIONING_BACKOFF_BASE_SECONDS: "0",
+            // The production per-address limit (.dev.vars relaxes it for local scripts).
+            SIGN_IN_STARTS_PER_ADDRESS: "30",
           },
         },
       }),

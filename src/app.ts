@@ -1,6 +1,7 @@
 import type { AppEnv } from "./env";
 import { newRouter } from "./http/openapi";
 import { onError, onNotFound, requestContext } from "./http/middleware";
+import { requestLimits } from "./http/limits";
 import { authenticate } from "./auth/middleware";
 import { signInRoutes } from "./sign-in/routes";
 import { accountRoutes } from "./account/routes";
@@ -33,6 +34,7 @@ export function buildApp() {
   registerResourceCleanup();
   const app = newRouter();
   app.use("*", requestContext());
+  app.use("*", requestLimits());
   app.use("/admin/*", authenticate());
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));

@@ -1,6 +1,7 @@
 import type { Db } from "./db/client";
 import type { Principal } from "./auth/principal";
 import type { OrgConcurrency } from "./calls/concurrency-object";
+import type { RateLimiter } from "./lib/rate-limiter";
 
 /** Bindings and variables from wrangler.toml, `.dev.vars` and `wrangler secret put`. */
 export interface Env {
@@ -9,6 +10,12 @@ export interface Env {
   PROVISIONING_QUEUE: Queue<unknown>;
   USAGE_QUEUE: Queue<unknown>;
   ORG_CONCURRENCY: DurableObjectNamespace<OrgConcurrency>;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+
+  /** Sign-in limits (README, "Security"); per hour. */
+  SIGN_IN_STARTS_PER_EMAIL?: string;
+  SIGN_IN_STARTS_PER_ADDRESS?: string;
+  SIGN_IN_WRONG_CODES_PER_EMAIL?: string;
 
   ENVIRONMENT: string;
   APP_URL: string;
@@ -57,4 +64,10 @@ export type AppEnv = { Bindings: Env; Variables: Variables };
 
 export function isDevelopment(env: Env): boolean {
   return env.ENVIRONMENT === "development";
+}
+
+/** A numeric setting from wrangler.toml / .dev.vars, or `fallback` when unset or not a positive number. */
+export function positiveVar(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
 }

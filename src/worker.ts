@@ -1,4 +1,8 @@
 import { buildApp } from "./app";
+import { rewriteAlias } from "./http/alias";
+import { problemResponse } from "./http/errors";
+import { newRequestId } from "./http/middleware";
+import { AppError } from "./lib/errors";
 import type { Env } from "./env";
 import { consumeEmail, consumeEmailDeadLetters } from "./email/consumer";
 import type { EmailMessage } from "./email/messages";
@@ -8,32 +12,15 @@ import { consumeUsage, consumeUsageDeadLetters } from "./usage/consumer";
 import type { UsageMessage } from "./usage/messages";
 
 export { OrgConcurrency } from "./calls/concurrency-object";
+export { RateLimiter } from "./lib/rate-limiter";
 
 const app = buildApp();
 
-/**
- * `/v1/orgs/{org}/…` is the dashboard-style alias of `/admin/…` with the org in the path;
- * `/v1/…` aliases `/admin/…`. Both become the same request the /admin routes answer.
- */
-function rewriteAlias(req: Request): Request {
-  const url = new URL(req.url);
-  const m = /^\/v1\/orgs\/([^/]+)(\/.*)?$/.exec(url.pathname);
-  if (m) {
-    url.pathname = `/admin${m[2] ?? "/organization"}`;
-    const headers = new Headers(req.headers);
-    headers.set("x-anyreach-org", decodeURIComponent(m[1]!));
-    return new Request(url, new Request(req, { headers }));
-  }
-  if (url.pathname.startsWith("/v1/")) {
-    url.pathname = `/admin/${url.pathname.slice(4)}`;
-    return new Request(url, req);
-  }
-  return req;
-}
-
 export default {
   fetch(req, env, ctx) {
-    return app.fetch(rewriteAlias(req), env, ctx);
+    const rewritten = rewriteAlias(req);
+    if (rewritten instanceof AppError) return problemResponse(rewritten, newRequestId());
+    return app.fetch(rewritten, env, ctx);
   },
   async queue(batch, env, _ctx) {
     switch (batch.queue) {

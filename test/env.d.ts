@@ -10,7 +10,7 @@ declare global {
     // Types `exports.default` (the worker's fetch/queue/scheduled) in tests.
     interface GlobalProps {
       mainModule: typeof import("../src/worker");
-      durableNamespaces: "OrgConcurrency";
+      durableNamespaces: "OrgConcurrency" | "RateLimiter";
     }
   }
 }

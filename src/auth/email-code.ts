@@ -2,12 +2,22 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { BatchItem } from "drizzle-orm/batch";
 import { emailCodes } from "../db/schema";
-import type { Env } from "../env";
+import { type Env, positiveVar } from "../env";
+import { limiterOf } from "../lib/rate-limiter";
 import { AppError } from "../lib/errors";
 import { hmacHex, timingSafeEqual } from "../lib/crypto";
 
 export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_CODE_ATTEMPTS = 5;
+const HOUR_SECONDS = 3600;
+
+/**
+ * Wrong codes are counted per e-mail across codes, so asking for a new code never buys more
+ * guesses: after the budget, even the right code is refused until the hour is over.
+ */
+export function wrongCodeRule(env: Env) {
+  return { limit: positiveVar(env.SIGN_IN_WRONG_CODES_PER_EMAIL, 10), windowSeconds: HOUR_SECONDS };
+}
 
 function sixDigits(): string {
   const [n = 0] = crypto.getRandomValues(new Uint32Array(1));
@@ -48,6 +58,15 @@ export async function checkEmailCode(
   email: string,
   code: string,
 ): Promise<{ consume: BatchItem<"sqlite"> }> {
+  // Every attempt is charged to the e-mail's budget before the code is compared (so parallel
+  // guesses cannot overshoot it); a right code gives its charge back.
+  const budget = limiterOf(env.RATE_LIMITER, `sign-in-code:${email}`);
+  const taken = await budget.take(wrongCodeRule(env));
+  if (!taken.allowed) {
+    throw new AppError("too_many_attempts", "Too many wrong codes for this e-mail. Try again later.", {
+      retryAfterSeconds: taken.retryAfterSeconds,
+    });
+  }
   // Count the attempt atomically before comparing, so parallel guesses cannot exceed the limit.
   const row = (
     await db
@@ -72,6 +91,7 @@ export async function checkEmailCode(
       left > 0 ? `Wrong code; ${left} attempt(s) left.` : "Wrong code; request a new one.",
     );
   }
+  await budget.giveBack();
   // Wrapped: a drizzle query is a thenable, and returning it bare would run it here.
   return { consume: db.delete(emailCodes).where(eq(emailCodes.email, email)) };
 }

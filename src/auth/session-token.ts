@@ -1,9 +1,19 @@
-import { SignJWT, jwtVerify, decodeJwt, createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
+import {
+  SignJWT,
+  jwtVerify,
+  decodeJwt,
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from "jose";
 import type { Env } from "../env";
 import { AppError } from "../lib/errors";
 
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
 const ALGORITHMS = ["HS256"];
+/** How far a token's clock (`iat`, `nbf`, `exp`) may be ahead of ours. */
+export const CLOCK_SKEW_SECONDS = 60;
 const OIDC_ALGORITHMS = ["RS256", "ES256", "PS256", "EdDSA"];
 
 const encoder = new TextEncoder();
@@ -39,10 +49,26 @@ function oidcKeys(env: Env): JWTVerifyGetKey {
   if (jwks?.key !== key) {
     const get = env.OIDC_JWKS
       ? createLocalJWKSet(JSON.parse(env.OIDC_JWKS))
-      : createRemoteJWKSet(new URL(env.OIDC_JWKS_URL!));
+      : createRemoteJWKSet(new URL(env.OIDC_JWKS_URL ?? ""));
     jwks = { key, get };
   }
   return jwks.get;
+}
+
+/**
+ * What jose leaves open: a token issued in the future (beyond the skew) is refused, and the
+ * audience must be exactly ours — an array naming us among others is a token meant for
+ * several services, which a leak at any of them could replay here.
+ */
+function requireStrictClaims(payload: JWTPayload, audience: string | undefined): void {
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof payload.iat === "number" && payload.iat > now + CLOCK_SKEW_SECONDS) {
+    throw new AppError("invalid_credential", "Session token is issued in the future.");
+  }
+  const aud = Array.isArray(payload.aud) && payload.aud.length === 1 ? payload.aud[0] : payload.aud;
+  if (audience !== undefined && aud !== audience) {
+    throw new AppError("invalid_credential", "Session token is meant for another audience.");
+  }
 }
 
 /** Verifies a session JWT: ours (HS256) or, when configured, an external OIDC issuer's. */
@@ -59,7 +85,10 @@ export async function verifySessionToken(env: Env, token: string): Promise<Verif
         issuer: env.OIDC_ISSUER,
         audience: env.OIDC_AUDIENCE,
         algorithms: OIDC_ALGORITHMS,
+        requiredClaims: ["exp"],
+        clockTolerance: CLOCK_SKEW_SECONDS,
       });
+      requireStrictClaims(payload, env.OIDC_AUDIENCE);
       if (typeof payload.email !== "string" || payload.email_verified === false) {
         throw new AppError("invalid_credential", "The identity token carries no verified e-mail.");
       }
@@ -69,7 +98,10 @@ export async function verifySessionToken(env: Env, token: string): Promise<Verif
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       algorithms: ALGORITHMS,
+      requiredClaims: ["exp"],
+      clockTolerance: CLOCK_SKEW_SECONDS,
     });
+    requireStrictClaims(payload, env.JWT_AUDIENCE);
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.email !== "string") {
       throw new AppError("invalid_credential", "Session token is missing claims.");
     }

@@ -45,8 +45,9 @@ export function parseToken(raw: string): ParsedToken {
   if (raw.startsWith("ak_")) {
     const m = AK_RE.exec(raw);
     if (!m) return { kind: "malformed", reason: "Malformed API key." };
-    return checksum(`ak_${m[1]}.${m[2]}`) === m[3]
-      ? { kind: "api_key", keyId: m[1]! }
+    const [, keyId = "", secret, sum] = m;
+    return checksum(`ak_${keyId}.${secret}`) === sum
+      ? { kind: "api_key", keyId }
       : { kind: "malformed", reason: "API key checksum mismatch." };
   }
   if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(raw)) return { kind: "jwt" };

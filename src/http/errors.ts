@@ -39,6 +39,10 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 410;
     case "payload_too_large":
       return 413;
+    case "unsupported_media_type":
+      return 415;
+    case "headers_too_large":
+      return 431;
     case "slug_reserved":
     case "unprocessable":
       return 422;
@@ -83,6 +87,8 @@ const TITLES: Record<ErrorCode, string> = {
   lease_expired: "Call lease expired",
   rate_limited: "Too many requests",
   payload_too_large: "Payload too large",
+  unsupported_media_type: "Unsupported media type",
+  headers_too_large: "Request headers too large",
   not_available: "Not available",
   internal_error: "Internal server error",
 };

@@ -5,11 +5,13 @@ import { makeDb } from "../db/client";
 import { AppError } from "../lib/errors";
 import { problemResponse } from "./errors";
 
+export const newRequestId = () => `req_${crypto.randomUUID().replace(/-/g, "")}`;
+
 /** Request id (honours an incoming X-Request-Id) and the per-request db client. */
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header("x-request-id");
-    const id = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : `req_${crypto.randomUUID().replace(/-/g, "")}`;
+    const id = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : newRequestId();
     c.set("requestId", id);
     c.set("db", makeDb(c.env.DB));
     await next();

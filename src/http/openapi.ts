@@ -44,6 +44,14 @@ const problem = (description: string) => ({
   content: { "application/problem+json": { schema: ProblemSchema } },
 });
 
+/** A 429: the problem body, and when to come back. */
+export const rateLimited = {
+  ...problem("Rate limited: try again after Retry-After seconds"),
+  headers: z.object({
+    "retry-after": z.string().openapi({ description: "Seconds until the limit resets" }),
+  }),
+};
+
 /** Standard error responses to spread into a route's `responses`. */
 export const errorResponses = {
   400: problem("Invalid input"),

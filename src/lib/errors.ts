@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   "lease_expired",
   "rate_limited",
   "payload_too_large",
+  "unsupported_media_type",
+  "headers_too_large",
   "not_available",
   "internal_error",
 ] as const;

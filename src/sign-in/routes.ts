@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
+import { authed, errorResponses, json, jsonBody, newRouter, rateLimited } from "../http/openapi";
 import { Email } from "../http/schemas";
 import { AppError } from "../lib/errors";
 import { runCommittedHooks } from "../orgs/service";
@@ -19,6 +19,7 @@ const start = createRoute({
   responses: {
     202: json(z.object({ status: z.literal("sent"), expires_in: z.number() }), "Code sent"),
     400: errorResponses[400],
+    429: rateLimited,
   },
 });
 
@@ -34,7 +35,7 @@ const verify = createRoute({
     200: json(SignedInSchema.extend({ token: z.string() })),
     400: errorResponses[400],
     401: errorResponses[401],
-    429: errorResponses[400],
+    429: rateLimited,
   },
 });
 
@@ -50,6 +51,11 @@ const onboardOidc = createRoute({
   responses: { 200: json(SignedInSchema), 400: errorResponses[400], 401: errorResponses[401] },
 });
 
+/** The caller's address as Cloudflare's edge (or wrangler dev) reports it; clients cannot set it there. */
+function clientAddress(req: Request): string {
+  return req.headers.get("cf-connecting-ip") ?? "unknown";
+}
+
 async function signedInView(db: Db, user: UserRow) {
   const rows = await listMembershipsOfUser(db, user.id);
   return { user: toUserView(user), organizations: rows.map((r) => toMembershipView(r.org, parseRoles(r.roles))) };
@@ -58,7 +64,7 @@ async function signedInView(db: Db, user: UserRow) {
 export const signInRoutes = newRouter()
   .openapi(start, async (c) => {
     const { email } = c.req.valid("json");
-    await startEmailSignIn(c.env, c.var.db, email);
+    await startEmailSignIn(c.env, c.var.db, { email, address: clientAddress(c.req.raw) });
     // Same answer whether or not the e-mail has an account: no enumeration.
     return c.json({ status: "sent" as const, expires_in: 600 }, 202);
   })

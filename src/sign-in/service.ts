@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { sessions, type OrganizationRow, type UserRow } from "../db/schema";
-import type { Env } from "../env";
+import { type Env, positiveVar } from "../env";
+import { limiterOf } from "../lib/rate-limiter";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/crypto";
 import { checkEmailCode, issueEmailCode } from "../auth/email-code";
@@ -10,8 +11,39 @@ import { findOrOnboardUser } from "../onboarding/service";
 
 export type SignedIn = { token: string; user: UserRow; firstOrg: OrganizationRow | null };
 
+const HOUR_SECONDS = 3600;
+
+/**
+ * Starting a sign-in sends an e-mail, so it is limited per e-mail (mail bombing, code
+ * cycling) and per client address (enumeration from one machine). Local development relaxes
+ * only the per-address limit (.dev.vars), so scripts can sign in hundreds of users.
+ */
+export function startRules(env: Env) {
+  return {
+    perEmail: { limit: positiveVar(env.SIGN_IN_STARTS_PER_EMAIL, 5), windowSeconds: HOUR_SECONDS },
+    perAddress: { limit: positiveVar(env.SIGN_IN_STARTS_PER_ADDRESS, 30), windowSeconds: HOUR_SECONDS },
+  };
+}
+
+async function throttleStart(env: Env, email: string, address: string): Promise<void> {
+  const rules = startRules(env);
+  for (const [key, rule] of [
+    [`sign-in-start:address:${address}`, rules.perAddress],
+    [`sign-in-start:email:${email}`, rules.perEmail],
+  ] as const) {
+    const taken = await limiterOf(env.RATE_LIMITER, key).take(rule);
+    if (!taken.allowed) {
+      throw new AppError("rate_limited", "Too many sign-in requests. Try again later.", {
+        retryAfterSeconds: taken.retryAfterSeconds,
+      });
+    }
+  }
+}
+
 /** Issues a fresh one-time code (replacing any earlier one) and queues the e-mail. */
-export async function startEmailSignIn(env: Env, db: Db, email: string): Promise<void> {
+export async function startEmailSignIn(env: Env, db: Db, input: { email: string; address: string }): Promise<void> {
+  const { email } = input;
+  await throttleStart(env, email, input.address);
   const { code, key } = await issueEmailCode(env, db, email);
   await enqueueEmail(env, { key, to: email, template: "sign_in_code", data: { code } });
 }
