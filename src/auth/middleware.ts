@@ -13,22 +13,39 @@ export type OrgScopedEnv = { Bindings: Env; Variables: Variables & { org: OrgCon
 /** The context of a route where naming an organization is optional (org creation). */
 export type OrgOptionalEnv = { Bindings: Env; Variables: Variables & { org?: OrgContext } };
 
-function bearer(c: Context<AppEnv>): string | undefined {
+function bearer(c: Context<AppEnv>): { raw: string | undefined; fromCookie: boolean } {
   const h = c.req.header("authorization");
   if (h) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
     if (!m) throw new AppError("invalid_credential", "Authorization header must be `Bearer <token>`.");
-    return m[1];
+    return { raw: m[1], fromCookie: false };
   }
-  return getCookie(c, SESSION_COOKIE);
+  return { raw: getCookie(c, SESSION_COOKIE), fromCookie: true };
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A browser attaches the session cookie to cross-site requests too, so a change made with
+ * the cookie alone must come from a page of this very origin (CSRF): the Origin header — or,
+ * without one, Sec-Fetch-Site — must say so. Bearer credentials are never sent ambiently.
+ */
+function requireSameOrigin(c: Context<AppEnv>): void {
+  if (SAFE_METHODS.has(c.req.method)) return;
+  const origin = c.req.header("origin");
+  const sameOrigin = origin ? origin === new URL(c.req.url).origin : c.req.header("sec-fetch-site") === "same-origin";
+  if (!sameOrigin) {
+    throw new AppError("cross_site_request", "A change made with the session cookie must come from this site.");
+  }
 }
 
 /** Authenticates every /admin request: credential → `c.var.principal`. Nothing else. */
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     configureCacheTtl(c.env.CREDENTIAL_CACHE_TTL_SECONDS);
-    const raw = bearer(c);
+    const { raw, fromCookie } = bearer(c);
     if (!raw) throw new AppError("unauthenticated", "Send a credential: Authorization: Bearer <token>.");
+    if (fromCookie) requireSameOrigin(c);
     c.set("principal", await authenticateToken(c.env, c.var.db, raw, c.executionCtx));
     return next();
   };

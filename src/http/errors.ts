@@ -16,6 +16,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "code_expired":
       return 401;
     case "forbidden":
+    case "cross_site_request":
     case "insufficient_scope":
     case "not_a_member":
     case "onboarding_required":
@@ -64,6 +65,7 @@ const TITLES: Record<ErrorCode, string> = {
   credential_revoked: "Credential revoked",
   missing_organization: "Organization required",
   forbidden: "Forbidden",
+  cross_site_request: "Cross-site request refused",
   insufficient_scope: "Insufficient scope",
   not_a_member: "Not a member of this organization",
   onboarding_required: "Account not set up yet",

@@ -16,6 +16,9 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     c.set("db", makeDb(c.env.DB));
     await next();
     c.header("x-request-id", id);
+    // API answers are per caller and some carry secrets (a new token, key or session):
+    // no shared or browser cache may keep any of them.
+    if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
   };
 }
 

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   "credential_revoked",
   "missing_organization",
   "forbidden",
+  "cross_site_request",
   "insufficient_scope",
   "not_a_member",
   "onboarding_required",
