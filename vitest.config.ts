@@ -32,6 +32,9 @@ export default defineConfig(async () => {
             PROVISIONING_BACKOFF_BASE_SECONDS: "0",
             // The production per-address limit (.dev.vars relaxes it for local scripts).
             SIGN_IN_STARTS_PER_ADDRESS: "30",
+            ...(process.env.FUZZ_RUNS ? { FUZZ_RUNS: process.env.FUZZ_RUNS } : {}),
+            ...(process.env.FUZZ_SEED ? { FUZZ_SEED: process.env.FUZZ_SEED } : {}),
+            ...(process.env.FUZZ_TRACE ? { FUZZ_TRACE: process.env.FUZZ_TRACE } : {}),
           },
         },
       }),

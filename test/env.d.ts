@@ -6,6 +6,9 @@ declare global {
     interface Env extends AppBindings {
       TEST_MIGRATIONS: D1Migration[];
       TEST_OIDC_PRIVATE_JWK: string;
+      FUZZ_RUNS?: string;
+      FUZZ_SEED?: string;
+      FUZZ_TRACE?: string;
     }
     // Types `exports.default` (the worker's fetch/queue/scheduled) in tests.
     interface GlobalProps {
