@@ -7,11 +7,10 @@ import { runBatch } from "../db/batch";
 import { organizations, PROVISIONING_STEPS, provisioningJobs, provisioningSteps } from "../db/schema";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
+import { iso } from "../lib/dates";
 import { requireScope } from "../auth/guards";
 import { forgetOrg } from "../auth/cache";
 import { enqueueProvisioning, outboxStatements } from "./outbox";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const ProvisioningSchema = z
   .object({

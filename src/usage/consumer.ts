@@ -5,7 +5,8 @@ import type { Env } from "../env";
 import { backoffSeconds } from "../lib/backoff";
 import type { CallRecordRow, UsageEventRow } from "../db/schema";
 import type { UsageMessage } from "./messages";
-import { callRecordOf, callRecordStatements, dayOf, eventOfCall, rollupStatements } from "./rollups";
+import { dayOf } from "../lib/dates";
+import { callRecordOf, callRecordStatements, eventOfCall, rollupStatements } from "./rollups";
 
 function statementsOf(db: Db, messages: UsageMessage[]): BatchItem<"sqlite">[] {
   const records: CallRecordRow[] = [];

@@ -230,6 +230,18 @@ describe("usage metering", () => {
     expect(def.inventory).toEqual({ agents: 0, phone_numbers: 0, web_widgets: 0, knowledge_bases: 0 });
   });
 
+  it("a day the calendar does not have is refused (400), not rolled over into March", async () => {
+    const { key } = await tenant();
+    expectProblem(await summary(key, "?from=2026-02-30&to=2026-03-05"), 400, "validation_failed");
+    const res = await summary(key, "?from=2026-02-01&to=2026-02-29T00:00:00Z");
+    expectProblem(res, 400, "validation_failed");
+    expect(res.json.errors).toEqual([{ field: "to", message: expect.any(String) }]);
+    expectProblem(await summary(key, "?from=2026-04-31T00:00:00Z&to=2026-05-02"), 400, "validation_failed");
+    const leap = await summary(key, "?from=2024-02-29&to=2024-03-01");
+    expect(leap.status).toBe(200);
+    expect(leap.json.daily.map((d: { date: string }) => d.date)).toEqual(["2024-02-29"]);
+  });
+
   it("resolveWindow treats offsets and date-only values as UTC instants", () => {
     const w = resolveWindow({ from: "2026-01-10T00:00:00+02:00", to: "2026-01-11" });
     expect(new Date(w.from).toISOString()).toBe("2026-01-09T22:00:00.000Z");
