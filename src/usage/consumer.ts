@@ -67,7 +67,7 @@ export async function consumeUsage(batch: MessageBatch<UsageMessage>, env: Env):
       msg.ack();
     } catch (err) {
       console.error(JSON.stringify({ level: "error", queue: "usage", org_id: msg.body.orgId, message: String(err) }));
-      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, 2) });
+      msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
     }
   }
 }
