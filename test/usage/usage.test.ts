@@ -19,15 +19,19 @@ describe("usage metering", () => {
       token: key,
       body: { channel: "voice", direction: "inbound" },
     });
-    await new Promise((r) => setTimeout(r, 30));
-    await call("POST", `/admin/calls/${started.json.id}/end`, { token: key });
+    // Long enough to meter at least 0.01 minute (300 ms rounds up to it).
+    await new Promise((r) => setTimeout(r, 650));
+    const ended = (await call("POST", `/admin/calls/${started.json.id}/end`, { token: key })).json;
+    const durationMs = Date.parse(ended.ended_at) - Date.parse(ended.started_at);
     const s = await waitFor(async () => {
       const r = await summary(key);
       return r.json.voice_calls === 1 ? r.json : undefined;
     });
     expect(s).toMatchObject({ voice_calls: 1, total_calls: 1, inbound_calls: 1, outbound_calls: 0, chat_calls: 0 });
-    expect(s.voice_minutes).toBeGreaterThanOrEqual(0);
+    expect(s.voice_minutes).toBeGreaterThan(0);
+    expect(s.voice_minutes).toBe(Math.round(durationMs / 600) / 100);
     expect(s.average_duration_seconds).toBeGreaterThan(0);
+    expect(s.average_duration_seconds).toBe(ended.duration_seconds);
     expect(s.daily.find((d: { date: string }) => d.date === today())).toMatchObject({ voice_calls: 1 });
   });
 
