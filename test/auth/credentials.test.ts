@@ -7,7 +7,18 @@ import { apiKeys, memberships, personalTokens, sessions } from "../../src/db/sch
 import { forgetAll } from "../../src/auth/cache";
 import { parseToken, mintApiKey, mintPersonalToken } from "../../src/auth/token-format";
 import { sha256Hex } from "../../src/lib/crypto";
-import { addMember, call, createKey, createOrg, createPat, createUser, db, expectProblem, tenant } from "../harness";
+import {
+  addMember,
+  call,
+  createKey,
+  createOrg,
+  createPat,
+  createUser,
+  db,
+  defined,
+  expectProblem,
+  tenant,
+} from "../harness";
 
 /**
  * One GET through the worker's fetch handler (as `call` does), returning only once the
@@ -123,7 +134,7 @@ describe("authentication", () => {
     const out = await call("DELETE", "/admin/account/sessions/current", { token: t.owner.session });
     expect(out.status).toBe(204);
     expectProblem(await call("GET", "/admin/me", { token: t.owner.session }), 401, "credential_revoked");
-    const row = (await db().select().from(sessions).where(eq(sessions.id, t.owner.sessionId)))[0]!;
+    const row = defined((await db().select().from(sessions).where(eq(sessions.id, t.owner.sessionId)))[0], "session");
     expect(row.revokedAt).not.toBeNull();
   });
 
