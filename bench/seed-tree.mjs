@@ -27,7 +27,10 @@ function args(argv) {
     const key = a.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
     const next = argv[i + 1];
     if (next === undefined || next.startsWith("--")) out[key] = true;
-    else (out[key] = next), i++;
+    else {
+      out[key] = next;
+      i++;
+    }
   }
   for (const k of ["fanout", "depth", "days"]) out[k] = Number(out[k]);
   return out;

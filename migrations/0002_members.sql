@@ -43,8 +43,9 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_org_idx ON audit_log(org_id, id);
 
 -- A statement that inserts into this table aborts its whole D1 batch (CHECK (0) refuses
--- every row). `INSERT INTO batch_guard SELECT … WHERE changes() <> 1` turns "the previous
--- statement changed nothing" (a concurrent request won) into a rolled-back batch.
+-- every row). `INSERT INTO batch_guard SELECT … WHERE changes() = 0` (src/db/guard.ts)
+-- turns "the previous statement changed no row" (a concurrent request won) into a
+-- rolled-back batch.
 CREATE TABLE batch_guard (
   reason TEXT,
   CONSTRAINT stale_write CHECK (0)

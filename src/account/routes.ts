@@ -3,6 +3,7 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { sessions, users } from "../db/schema";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
+import { iso } from "../lib/dates";
 import { PageQuery, pageOf } from "../http/pagination";
 import { paginate, cursorKey } from "../lib/pagination";
 import { requireUser } from "../auth/guards";
@@ -11,8 +12,6 @@ import { parseRoles, SCOPES } from "../auth/scopes";
 import { listMembershipsOfUser } from "../orgs/queries";
 import { MembershipSchema, UserSchema, toMembershipView, toUserView } from "./views";
 import { createPersonalToken, listPersonalTokens, revokePersonalToken } from "./tokens";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const TokenSchema = z
   .object({

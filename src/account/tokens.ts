@@ -2,6 +2,7 @@ import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { memberships, personalTokens } from "../db/schema";
 import { AppError } from "../lib/errors";
+import { DAY_MS } from "../lib/dates";
 import { newId, sha256Hex } from "../lib/crypto";
 import { patCache } from "../auth/cache";
 import { mintPersonalToken } from "../auth/token-format";
@@ -21,7 +22,7 @@ export function resolveExpiry(input: { expires_at?: number | null; expires_in_da
       errors: [{ field: "expires_in_days", message: "conflicts with expires_at" }],
     });
   }
-  if (input.expires_in_days !== undefined) return Date.now() + input.expires_in_days * 86_400_000;
+  if (input.expires_in_days !== undefined) return Date.now() + input.expires_in_days * DAY_MS;
   if (input.expires_at === undefined || input.expires_at === null) return null;
   if (input.expires_at <= Date.now()) {
     throw new AppError("validation_failed", "expires_at must be in the future.", {

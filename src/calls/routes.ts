@@ -4,12 +4,12 @@ import { authed, errorResponses, json, jsonBody, newRouter } from "../http/opena
 import { AppError } from "../lib/errors";
 import { requireScope } from "../auth/guards";
 import { newId } from "../lib/crypto";
+import { iso } from "../lib/dates";
 import { findAgent } from "../resources/agents-service";
 import { concurrencyOf, leaseMs } from "./client";
 import type { Lease } from "./concurrency-object";
 
 const CallId = z.object({ id: z.string().regex(/^call_[a-z0-9]{1,40}$/, "a call id (call_…)") });
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function callView(l: Lease, ttlMs: number) {
   return {

@@ -169,8 +169,8 @@ export async function searchDescendants(
     const slugs = chains.get(r.hit);
     // One entry per hit (its first row); a hit whose walk misses the root would mean a
     // corrupt index: never show it.
-    if (!slugs || hits[hits.length - 1]?.id === r.hit) continue;
-    const slug = slugs[slugs.length - 1]!;
+    const slug = slugs?.at(-1);
+    if (!slugs || slug === undefined || hits.at(-1)?.id === r.hit) continue;
     hits.push({
       id: r.hit,
       slug,

@@ -3,6 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import { emailDeliveries } from "../db/schema";
 import { requireDevelopment } from "./guard";
 import { errorResponses, json, newRouter } from "../http/openapi";
+import { iso } from "../lib/dates";
 
 const outbox = createRoute({
   method: "get",
@@ -35,7 +36,7 @@ export const devRoutes = newRouter().openapi(outbox, async (c) => {
         to: r.recipient,
         subject: r.subject,
         body: r.body,
-        sent_at: new Date(r.sentAt).toISOString(),
+        sent_at: iso(r.sentAt),
       })),
     },
     200,

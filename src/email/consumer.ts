@@ -7,8 +7,8 @@ import type { Env } from "../env";
 import { mailerFor } from "../adapters/mail";
 import { render, type EmailMessage } from "./messages";
 
-/** 2 s, 4 s, 8 s … capped at five minutes: the shared queue backoff with a 2 s base. */
-const backoff = (attempts: number) => ({ delaySeconds: backoffSeconds(attempts, 2) });
+/** 2 s, 4 s, 8 s … capped at five minutes: the shared queue backoff. */
+const backoff = (attempts: number) => ({ delaySeconds: backoffSeconds(attempts) });
 
 /**
  * Consumer of the `email` queue. At-least-once delivery: a message whose key is already

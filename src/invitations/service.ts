@@ -5,6 +5,7 @@ import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 import { asBatch } from "../db/batch";
 import type { Env } from "../env";
 import { AppError } from "../lib/errors";
+import { DAY_MS } from "../lib/dates";
 import { paginate, cursorKey } from "../lib/pagination";
 import { hmacHex, newId } from "../lib/crypto";
 import { enqueueEmail } from "../email/messages";
@@ -14,7 +15,6 @@ import { onOrganizationDeleted } from "../orgs/deletion";
 import { fromRaw, toInvitationView, type InvitationStatus, type RawInvitation } from "./view";
 
 export const DEFAULT_VALID_DAYS = 7;
-const DAY_MS = 86_400_000;
 
 onOrganizationDeleted((db, orgId) => [db.delete(invitations).where(eq(invitations.orgId, orgId))]);
 

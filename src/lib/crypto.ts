@@ -47,19 +47,13 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
+/** CRC-32 (IEEE, as zlib) of the UTF-8 bytes, bit by bit: tokens are short, a table buys nothing. */
 export function crc32(input: string): number {
   let c = 0xffffffff;
-  for (const b of encoder.encode(input)) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  for (const b of encoder.encode(input)) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
   return (c ^ 0xffffffff) >>> 0;
 }
 

@@ -4,10 +4,11 @@ import type { Db } from "../db/client";
 import { asBatch } from "../db/batch";
 import { organizations, orgSlugHistory, type BillingAddress, type OrganizationRow } from "../db/schema";
 import { AppError } from "../lib/errors";
+import { DAY_MS } from "../lib/dates";
 import { forgetOrg } from "../auth/cache";
 import { checkRequestedSlug, isUniqueViolation } from "./service";
 
-export const SLUG_GRACE_MS = 30 * 86_400_000;
+export const SLUG_GRACE_MS = 30 * DAY_MS;
 
 export type OrgPatch = {
   name?: string;

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { OrganizationRow } from "../db/schema";
+import { ORG_STATUSES, type OrganizationRow } from "../db/schema";
 
 export const OrganizationSchema = z
   .object({
@@ -7,7 +7,7 @@ export const OrganizationSchema = z
     slug: z.string(),
     name: z.string(),
     parent_id: z.string().nullable(),
-    status: z.enum(["provisioning", "active", "suspended", "provisioning_failed"]),
+    status: z.enum(ORG_STATUSES),
     avatar_url: z.string().nullable(),
     billing_email: z.string().nullable(),
     billing_address: z.record(z.string(), z.string()).nullable(),

@@ -7,23 +7,17 @@ import { readInOneTrip } from "../db/one-trip";
 import { Figures } from "../usage/routes";
 import { summarize } from "../usage/summary";
 import { resolveWindow } from "../usage/window";
+import { iso, parseInstant } from "../lib/dates";
 import { orgNotFound, partnerRoot } from "./subtree";
 import { rollupsSql } from "./usage";
 
-/** Date.parse rolls 2026-02-30 over to March: the calendar date itself must exist. */
-function isRealDate(s: string): boolean {
-  const [y, m, d] = s.slice(0, 10).split("-").map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-
-// Format and calendar here; order and the 366-day limit in resolveWindow (usage/window.ts),
-// the same rules as /admin/usage/summary. Unlike that route, the window is required.
+// Format and calendar here, with the parser resolveWindow (usage/window.ts) applies to
+// /admin/usage/summary; order and the 366-day limit there. Unlike that route, the window is required.
 const Instant = (description: string) =>
   z
     .string()
     .max(40)
-    .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && isRealDate(s), "Must be an ISO 8601 date or date-time")
+    .refine((s) => parseInstant(s) !== undefined, "Must be an ISO 8601 date or date-time")
     .openapi({ description, example: "2026-11-01T00:00:00Z" });
 
 export const UsageSummaryQuery = z
@@ -75,7 +69,7 @@ export const partnerUsageRoutes = newRouter().openapi(usageSummary, async (c) =>
   const q = c.req.valid("query");
   const w = resolveWindow(q);
   const db = c.var.db;
-  const head = { scope: q.scope, from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() };
+  const head = { scope: q.scope, from: iso(w.from), to: iso(w.to) };
   if (q.scope === "single" && q.org_id) {
     // The subtree check and the read in one round trip; the rows are dropped unless it passes.
     const [inTree, rows] = await readInOneTrip<{ hit: number }, UsageDailyRow>(

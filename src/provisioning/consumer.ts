@@ -4,12 +4,10 @@ import { runBatch } from "../db/batch";
 import { organizations, PROVISIONING_STEPS, provisioningJobs, provisioningSteps } from "../db/schema";
 import type { Env } from "../env";
 import { forgetOrg } from "../auth/cache";
-import { backoffSeconds } from "../lib/backoff";
+import { backoffBase, backoffSeconds } from "../lib/backoff";
 import { injectedFault } from "./faults";
 import { outboxStatements, type ProvisioningMessage } from "./outbox";
 import { STEP_RUNNERS } from "./steps";
-
-const DEFAULT_BACKOFF_BASE_SECONDS = 2;
 
 const errorText = (err: unknown) => String((err as Error)?.message ?? err).slice(0, 500);
 
@@ -83,7 +81,7 @@ export async function provisionOrganization(env: Env, db: Db, orgId: string): Pr
  */
 export async function consumeProvisioning(batch: MessageBatch<ProvisioningMessage>, env: Env): Promise<void> {
   const db = makeDb(env.DB);
-  const base = Number(env.PROVISIONING_BACKOFF_BASE_SECONDS ?? DEFAULT_BACKOFF_BASE_SECONDS);
+  const base = backoffBase(env.PROVISIONING_BACKOFF_BASE_SECONDS);
   await Promise.all(
     batch.messages.map(async (msg) => {
       try {
@@ -99,9 +97,7 @@ export async function consumeProvisioning(batch: MessageBatch<ProvisioningMessag
             message: errorText(err),
           }),
         );
-        msg.retry({
-          delaySeconds: backoffSeconds(msg.attempts, Number.isFinite(base) ? base : DEFAULT_BACKOFF_BASE_SECONDS),
-        });
+        msg.retry({ delaySeconds: backoffSeconds(msg.attempts, base) });
       }
     }),
   );

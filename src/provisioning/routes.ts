@@ -4,21 +4,18 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { runBatch } from "../db/batch";
-import { organizations, PROVISIONING_STEPS, provisioningJobs, provisioningSteps } from "../db/schema";
+import { ORG_STATUSES, organizations, PROVISIONING_STEPS, provisioningJobs, provisioningSteps } from "../db/schema";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
+import { iso } from "../lib/dates";
 import { requireScope } from "../auth/guards";
 import { forgetOrg } from "../auth/cache";
 import { enqueueProvisioning, outboxStatements } from "./outbox";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 const ProvisioningSchema = z
   .object({
     org_id: z.string(),
-    status: z
-      .enum(["provisioning", "active", "suspended", "provisioning_failed"])
-      .openapi({ description: "The organization's status" }),
+    status: z.enum(ORG_STATUSES).openapi({ description: "The organization's status" }),
     state: z.enum(["pending", "succeeded", "failed"]),
     failure_reason: z.string().nullable(),
     created_at: z.string(),

@@ -5,7 +5,8 @@ import type { Env } from "../env";
 import { backoffSeconds } from "../lib/backoff";
 import type { CallRecordRow, UsageEventRow } from "../db/schema";
 import type { UsageMessage } from "./messages";
-import { callRecordOf, callRecordStatements, dayOf, eventOfCall, rollupStatements } from "./rollups";
+import { dayOf } from "../lib/dates";
+import { callRecordOf, callRecordStatements, eventOfCall, rollupStatements } from "./rollups";
 
 function statementsOf(db: Db, messages: UsageMessage[]): BatchItem<"sqlite">[] {
   const records: CallRecordRow[] = [];
@@ -66,7 +67,7 @@ export async function consumeUsage(batch: MessageBatch<UsageMessage>, env: Env):
       msg.ack();
     } catch (err) {
       console.error(JSON.stringify({ level: "error", queue: "usage", org_id: msg.body.orgId, message: String(err) }));
-      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, 2) });
+      msg.retry({ delaySeconds: backoffSeconds(msg.attempts) });
     }
   }
 }

@@ -2,6 +2,7 @@ import { eq, getTableColumns, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { callRecords, usageEvents, type CallRecordRow, type UsageEventRow } from "../db/schema";
+import { dayOf } from "../lib/dates";
 import type { EndedCall } from "./messages";
 
 /**
@@ -15,11 +16,6 @@ const chunk = <T>(rows: T[], size: number): T[][] => {
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 };
-
-/** The UTC day (YYYY-MM-DD) an instant falls on: the rollup bucket. */
-export function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
 
 export function callRecordOf(orgId: string, c: EndedCall): CallRecordRow {
   return {

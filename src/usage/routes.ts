@@ -5,6 +5,7 @@ import { requireScope } from "../auth/guards";
 import type { ReportedEvent, UsageMessage } from "./messages";
 import { dailyRows, inventoryOf, summarize } from "./summary";
 import { resolveWindow } from "./window";
+import { iso } from "../lib/dates";
 
 const EventKey = z
   .string()
@@ -121,8 +122,5 @@ export const usageRoutes = newRouter()
       inventoryOf(c.var.db, orgIds),
     ]);
     const { totals, daily } = summarize(rows, w);
-    return c.json(
-      { from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString(), ...totals, daily, inventory },
-      200,
-    );
+    return c.json({ from: iso(w.from), to: iso(w.to), ...totals, daily, inventory }, 200);
   });

@@ -1,5 +1,6 @@
 import { and, between, count, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { daysBetween } from "../lib/dates";
 import { agents, knowledgeBases, phoneNumbers, usageDaily, webWidgets, type UsageDailyRow } from "../db/schema";
 
 export type UsageFigures = {
@@ -54,12 +55,6 @@ function figures(c: Counters): UsageFigures {
     workflow_runs_success: c.workflowRunsSuccess,
     workflow_runs_failed: c.workflowRunsFailed,
   };
-}
-
-function* daysBetween(fromDay: string, toDay: string): Generator<string> {
-  for (let t = Date.parse(`${fromDay}T00:00:00Z`); t <= Date.parse(`${toDay}T00:00:00Z`); t += 86_400_000) {
-    yield new Date(t).toISOString().slice(0, 10);
-  }
 }
 
 /**

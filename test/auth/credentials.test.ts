@@ -1,9 +1,64 @@
-import { describe, expect, it } from "vitest";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
+import worker from "../../src/worker";
 import { apiKeys, memberships, personalTokens, sessions } from "../../src/db/schema";
 import { forgetAll } from "../../src/auth/cache";
 import { parseToken, mintApiKey, mintPersonalToken } from "../../src/auth/token-format";
-import { addMember, call, createKey, createOrg, createPat, createUser, db, expectProblem, tenant } from "../harness";
+import { sha256Hex } from "../../src/lib/crypto";
+import {
+  addMember,
+  call,
+  createKey,
+  createOrg,
+  createPat,
+  createUser,
+  db,
+  defined,
+  expectProblem,
+  tenant,
+} from "../harness";
+
+/**
+ * One GET through the worker's fetch handler (as `call` does), returning only once the
+ * request's `waitUntil` work, such as the last_used_at write, has finished.
+ */
+async function settledGet(path: string, token: string, org: string, bindings: Partial<Cloudflare.Env> = {}) {
+  const ctx = createExecutionContext();
+  const req = new Request<unknown, IncomingRequestCfProperties>(`http://api.test${path}`, {
+    headers: { authorization: `Bearer ${token}`, "x-anyreach-org": org },
+  });
+  const res = await worker.fetch(req, { ...env, ...bindings }, ctx);
+  await waitOnExecutionContext(ctx);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null, text };
+}
+
+/** A D1 binding that records every use and fails it. */
+function unusableD1() {
+  const uses: string[] = [];
+  const refuse = (method: string) => () => {
+    uses.push(method);
+    throw new Error(`D1 is unusable in this test (${method})`);
+  };
+  const d1 = {
+    prepare: refuse("prepare"),
+    batch: refuse("batch"),
+    exec: refuse("exec"),
+    dump: refuse("dump"),
+    withSession: refuse("withSession"),
+  };
+  return { DB: d1 as unknown as D1Database, uses };
+}
+
+const lastUsedOf = async (pat: string) =>
+  (
+    await db()
+      .select()
+      .from(personalTokens)
+      .where(eq(personalTokens.tokenHash, await sha256Hex(pat)))
+  )[0]?.lastUsedAt;
 
 describe("token format", () => {
   it("minted tokens parse; a one-character typo fails the checksum before any lookup", () => {
@@ -34,10 +89,18 @@ describe("authentication", () => {
 
   it("a PAT with a bad checksum → 401 before any DB read", async () => {
     const t = await tenant();
+    // The instrument works: a well-formed unknown PAT is looked up, and D1 failing fails it.
+    const probe = unusableD1();
+    const unknown = await settledGet("/admin/organization", mintPersonalToken().token, t.org.id, { DB: probe.DB });
+    expect(probe.uses).not.toEqual([]);
+    expect(unknown.status).toBe(500);
+    // A typo in the checksum is refused with D1 unusable, and D1 was never touched.
+    const none = unusableD1();
     const bad = t.pat.slice(0, -1) + (t.pat.endsWith("A") ? "B" : "A");
-    const res = await call("GET", "/admin/organization", { token: bad, org: t.org.id });
+    const res = await settledGet("/admin/organization", bad, t.org.id, { DB: none.DB });
     expectProblem(res, 401, "invalid_credential");
     expect(res.json.detail).toMatch(/checksum/i);
+    expect(none.uses).toEqual([]);
   });
 
   it("a well-formed but unknown API key → 401", async () => {
@@ -71,7 +134,7 @@ describe("authentication", () => {
     const out = await call("DELETE", "/admin/account/sessions/current", { token: t.owner.session });
     expect(out.status).toBe(204);
     expectProblem(await call("GET", "/admin/me", { token: t.owner.session }), 401, "credential_revoked");
-    const row = (await db().select().from(sessions).where(eq(sessions.id, t.owner.sessionId)))[0]!;
+    const row = defined((await db().select().from(sessions).where(eq(sessions.id, t.owner.sessionId)))[0], "session");
     expect(row.revokedAt).not.toBeNull();
   });
 
@@ -102,6 +165,42 @@ describe("authentication", () => {
     });
     expect(res.status).toBe(200);
     expect(res.json.id).toBe(t.org.id);
+  });
+});
+
+describe("last_used_at", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("a PAT's use records last_used_at, off the response path", async () => {
+    const t = await tenant();
+    expect(await lastUsedOf(t.pat)).toBeNull();
+    const before = Date.now();
+    expect((await settledGet("/admin/organization", t.pat, t.org.id)).status).toBe(200);
+    const used = await lastUsedOf(t.pat);
+    expect(used).toBeGreaterThanOrEqual(before);
+    expect(used).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("is written at most once a minute per credential", async () => {
+    const t = await tenant();
+    expect((await settledGet("/admin/organization", t.pat, t.org.id)).status).toBe(200);
+    const first = await lastUsedOf(t.pat);
+    expect(first).toEqual(expect.any(Number));
+    // An older value in its place: a rewrite by the next use would replace it with that use's time.
+    const marker = (first ?? 0) - 1_000;
+    await db()
+      .update(personalTokens)
+      .set({ lastUsedAt: marker })
+      .where(eq(personalTokens.tokenHash, await sha256Hex(t.pat)));
+    expect((await settledGet("/admin/organization", t.pat, t.org.id)).status).toBe(200);
+    expect(await lastUsedOf(t.pat)).toBe(marker);
+    // Just over a minute after the first write, the next use writes again.
+    const later = (first ?? 0) + 60_001;
+    vi.spyOn(Date, "now").mockReturnValue(later);
+    expect((await settledGet("/admin/organization", t.pat, t.org.id)).status).toBe(200);
+    expect(await lastUsedOf(t.pat)).toBe(later);
   });
 });
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { SignJWT, importJWK } from "jose";
-import { call, createUser, expectProblem, uniq } from "../harness";
+import { call, createUser, defined, expectProblem, uniq } from "../harness";
 
 async function idToken(
   claims: Record<string, unknown>,
@@ -11,8 +11,8 @@ async function idToken(
   const key = await importJWK(jwk, "ES256");
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "ES256", kid: jwk.kid })
-    .setIssuer(opts.issuer ?? env.OIDC_ISSUER!)
-    .setAudience(opts.audience ?? env.OIDC_AUDIENCE!)
+    .setIssuer(opts.issuer ?? defined(env.OIDC_ISSUER, "OIDC_ISSUER"))
+    .setAudience(opts.audience ?? defined(env.OIDC_AUDIENCE, "OIDC_AUDIENCE"))
     .setSubject("external-1")
     .setIssuedAt()
     .setExpirationTime(opts.exp ?? "5m")

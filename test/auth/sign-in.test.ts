@@ -4,7 +4,7 @@ import worker from "../../src/worker";
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { emailCodes } from "../../src/db/schema";
-import { call, db, expectProblem, uniq, waitFor } from "../harness";
+import { call, db, defined, expectProblem, uniq, waitFor } from "../harness";
 
 async function outbox(email: string): Promise<{ subject: string }[]> {
   return (await call("GET", `/dev/outbox?to=${encodeURIComponent(email)}`)).json.data;
@@ -19,9 +19,9 @@ async function startAndReadCode(email: string): Promise<string> {
     const mails = await outbox(email);
     return mails.length > before ? mails[0] : undefined;
   });
-  const m = /\b(\d{6})\b/.exec(mail.subject);
-  if (!m) throw new Error("no code in mail");
-  return m[1]!;
+  const code = /\b(\d{6})\b/.exec(mail.subject)?.[1];
+  if (!code) throw new Error("no code in mail");
+  return code;
 }
 
 describe("passwordless e-mail sign-in", () => {
@@ -65,7 +65,7 @@ describe("passwordless e-mail sign-in", () => {
   it("stores the code hashed, never in clear", async () => {
     const email = `${uniq("hash")}@example.com`;
     const code = await startAndReadCode(email);
-    const row = (await db().select().from(emailCodes).where(eq(emailCodes.email, email)))[0]!;
+    const row = defined((await db().select().from(emailCodes).where(eq(emailCodes.email, email)))[0], "code row");
     expect(row.codeHash).not.toContain(code);
     expect(row.codeHash).toMatch(/^[0-9a-f]{64}$/);
   });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { breadcrumbOf, breadcrumbsOf, childrenOf, isDescendantOf, searchDescendants } from "../../src/db/tree";
 import { updateOrganizationSettings } from "../../src/orgs/settings";
-import { createOrg, createUser, db, uniq } from "../harness";
+import { createOrg, createUser, db, defined, uniq } from "../harness";
 import { partnerTree, type Tree } from "../partner/fixtures";
 
 let t: Tree;
@@ -83,8 +83,8 @@ describe("childrenOf", () => {
 
   it("pages by id after a cursor", async () => {
     const first = await childrenOf(db(), t.agency.org.id, { limit: 1 });
-    const second = await childrenOf(db(), t.agency.org.id, { limit: 1, afterId: first[0]!.id });
-    expect([first[0]!.id, second[0]!.id]).toEqual([t.childA.id, t.childB.id]);
+    const second = await childrenOf(db(), t.agency.org.id, { limit: 1, afterId: defined(first[0]).id });
+    expect([defined(first[0]).id, defined(second[0]).id]).toEqual([t.childA.id, t.childB.id]);
     expect(await childrenOf(db(), t.agency.org.id, { limit: 1, afterId: t.childB.id })).toEqual([]);
   });
 });
@@ -92,7 +92,7 @@ describe("childrenOf", () => {
 describe("searchDescendants", () => {
   it("matches a slug substring case-insensitively, with depth and a › path", async () => {
     const hits = await searchDescendants(db(), t.agency.org.id, t.a1xy.slug.slice(0, -2).toUpperCase(), { limit: 10 });
-    const hit = hits.find((h) => h.id === t.a1xy.id)!;
+    const hit = defined(hits.find((h) => h.id === t.a1xy.id));
     expect(hit).toMatchObject({ slug: t.a1xy.slug, parent_id: t.a1x.id, depth: 4 });
     expect(hit.path).toBe([t.agency.org.slug, t.childA.slug, t.a1.slug, t.a1x.slug, t.a1xy.slug].join(" › "));
   });
@@ -112,7 +112,7 @@ describe("searchDescendants", () => {
     const all = await searchDescendants(db(), t.agency.org.id, "-", { limit: 100 });
     expect(all).toHaveLength(7);
     const first = await searchDescendants(db(), t.agency.org.id, "-", { limit: 3 });
-    const rest = await searchDescendants(db(), t.agency.org.id, "-", { limit: 100, after: first[2]!.position });
+    const rest = await searchDescendants(db(), t.agency.org.id, "-", { limit: 100, after: defined(first[2]).position });
     expect([...first, ...rest].map((h) => h.id)).toEqual(all.map((h) => h.id));
     // Pre-order: every node comes before its descendants.
     const order = all.map((h) => h.id);

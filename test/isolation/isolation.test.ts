@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeAll } from "vitest";
 import { eq } from "drizzle-orm";
 import { apiKeys, invitations, memberships, organizations } from "../../src/db/schema";
-import { call, db, tenant } from "../harness";
+import { call, db, defined, tenant } from "../harness";
 import { ORG_ROUTES, type VictimFixture } from "./routes";
 import { buildVictimObjects } from "./victim-objects";
 
@@ -66,18 +66,19 @@ describe("tenant isolation: a credential of org B never reaches org A", () => {
   }
 
   it("A is unchanged after every attempt", async () => {
-    const row = (await db().select().from(organizations).where(eq(organizations.id, victim.org.id)))[0]!;
+    const row = defined((await db().select().from(organizations).where(eq(organizations.id, victim.org.id)))[0]);
     expect(row.name).toBe(victim.org.name);
-    const key = (await db().select().from(apiKeys).where(eq(apiKeys.id, victim.keyId)))[0]!;
+    const key = defined((await db().select().from(apiKeys).where(eq(apiKeys.id, victim.keyId)))[0]);
     expect(key.revokedAt).toBeNull();
     const members = await db().select().from(memberships).where(eq(memberships.orgId, victim.org.id));
     expect(members.map((m) => [m.userId, m.roles]).sort()).toEqual(
       [
         [victim.ownerId, "owner"],
-        [victim.ids.member!, "member"],
+        [defined(victim.ids.member), "member"],
       ].sort(),
     );
-    const inv = (await db().select().from(invitations).where(eq(invitations.id, victim.ids.invitation!)))[0]!;
+    const invitationId = defined(victim.ids.invitation);
+    const inv = defined((await db().select().from(invitations).where(eq(invitations.id, invitationId)))[0]);
     expect({ status: inv.status, sendCount: inv.sendCount }).toEqual({ status: "pending", sendCount: 1 });
     expect((await call("GET", `/admin/agents/${victim.ids.agent}`, { token: a.key })).json.name).toBe("Victim agent");
     expect((await call("GET", "/admin/knowledge-bases", { token: a.key })).json.data).toHaveLength(1);

@@ -156,6 +156,9 @@ describe("GET /admin/partner-console/usage-summary", () => {
     ["from not ISO 8601", "from=yesterday&to=2026-10-02T00:00:00Z"],
     ["an impossible month", "from=2026-13-01&to=2026-12-02"],
     ["a day that does not exist", "from=2026-02-30T00:00:00Z&to=2026-03-05T00:00:00Z"],
+    ["a date-only day that does not exist", "from=2026-02-30&to=2026-03-05"],
+    ["a 29 February outside a leap year", "from=2026-02-01&to=2026-02-29T00:00:00Z"],
+    ["the 31st of a 30-day month", "from=2026-04-31T00:00:00Z&to=2026-05-02T00:00:00Z"],
     ["to equal to from", "from=2026-10-01T00:00:00Z&to=2026-10-01T00:00:00Z"],
     ["to before from", "from=2026-10-02T00:00:00Z&to=2026-10-01T00:00:00Z"],
     ["a window over 366 days", "from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:01Z"],
@@ -163,6 +166,12 @@ describe("GET /admin/partner-console/usage-summary", () => {
     ["an unknown scope", `${OCT}&scope=everything`],
   ])("refuses %s (400 problem+json)", async (_name, qs) => {
     expectProblem(await call("GET", `${U}?${qs}`, { token: t.agency.key }), 400, "validation_failed");
+  });
+
+  it("accepts a leap day", async () => {
+    const res = await call("GET", `${U}?from=2024-02-29&to=2024-03-01`, { token: t.agency.key });
+    expect(res.status).toBe(200);
+    expect(res.json.daily.map((d: Day) => d.date)).toEqual(["2024-02-29"]);
   });
 
   it("accepts exactly 366 days", async () => {

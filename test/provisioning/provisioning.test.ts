@@ -10,7 +10,6 @@ import {
   phoneNumbers,
   provisioningJobs,
 } from "../../src/db/schema";
-import { backoffSeconds } from "../../src/lib/backoff";
 import { concurrencyOf } from "../../src/calls/client";
 import {
   addMember,
@@ -141,12 +140,6 @@ describe("provisioning", () => {
     expect(view.status).toBe("active");
     expect(view.steps[0].attempts).toBe(1);
     expect(view.steps[1]).toMatchObject({ status: "succeeded", attempts: 3, last_error: null });
-  });
-
-  it("backoff doubles per attempt and is capped", () => {
-    expect([1, 2, 3, 4].map((a) => backoffSeconds(a, 2))).toEqual([2, 4, 8, 16]);
-    expect(backoffSeconds(20, 2)).toBe(300);
-    expect(backoffSeconds(3, 0)).toBe(0);
   });
 
   it("after the last retry the dead-letter consumer marks the org provisioning_failed with the reason; retry re-drives it", async () => {

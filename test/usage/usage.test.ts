@@ -19,15 +19,19 @@ describe("usage metering", () => {
       token: key,
       body: { channel: "voice", direction: "inbound" },
     });
-    await new Promise((r) => setTimeout(r, 30));
-    await call("POST", `/admin/calls/${started.json.id}/end`, { token: key });
+    // Long enough to meter at least 0.01 minute (300 ms rounds up to it).
+    await new Promise((r) => setTimeout(r, 650));
+    const ended = (await call("POST", `/admin/calls/${started.json.id}/end`, { token: key })).json;
+    const durationMs = Date.parse(ended.ended_at) - Date.parse(ended.started_at);
     const s = await waitFor(async () => {
       const r = await summary(key);
       return r.json.voice_calls === 1 ? r.json : undefined;
     });
     expect(s).toMatchObject({ voice_calls: 1, total_calls: 1, inbound_calls: 1, outbound_calls: 0, chat_calls: 0 });
-    expect(s.voice_minutes).toBeGreaterThanOrEqual(0);
+    expect(s.voice_minutes).toBeGreaterThan(0);
+    expect(s.voice_minutes).toBe(Math.round(durationMs / 600) / 100);
     expect(s.average_duration_seconds).toBeGreaterThan(0);
+    expect(s.average_duration_seconds).toBe(ended.duration_seconds);
     expect(s.daily.find((d: { date: string }) => d.date === today())).toMatchObject({ voice_calls: 1 });
   });
 
@@ -228,6 +232,18 @@ describe("usage metering", () => {
     expect(def.from).toBe(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString());
     expect(def.daily.at(-1).date).toBe(today());
     expect(def.inventory).toEqual({ agents: 0, phone_numbers: 0, web_widgets: 0, knowledge_bases: 0 });
+  });
+
+  it("a day the calendar does not have is refused (400), not rolled over into March", async () => {
+    const { key } = await tenant();
+    expectProblem(await summary(key, "?from=2026-02-30&to=2026-03-05"), 400, "validation_failed");
+    const res = await summary(key, "?from=2026-02-01&to=2026-02-29T00:00:00Z");
+    expectProblem(res, 400, "validation_failed");
+    expect(res.json.errors).toEqual([{ field: "to", message: expect.any(String) }]);
+    expectProblem(await summary(key, "?from=2026-04-31T00:00:00Z&to=2026-05-02"), 400, "validation_failed");
+    const leap = await summary(key, "?from=2024-02-29&to=2024-03-01");
+    expect(leap.status).toBe(200);
+    expect(leap.json.daily.map((d: { date: string }) => d.date)).toEqual(["2024-02-29"]);
   });
 
   it("resolveWindow treats offsets and date-only values as UTC instants", () => {

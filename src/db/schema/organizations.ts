@@ -1,13 +1,14 @@
 import { sqliteTable, text, integer } from "drizzle-orm/sqlite-core";
 
+/** An organization's lifecycle; migration 0001's CHECK constraint lists the same values. */
+export const ORG_STATUSES = ["provisioning", "active", "suspended", "provisioning_failed"] as const;
+
 export const organizations = sqliteTable("organizations", {
   id: text("id").primaryKey(),
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
   parentId: text("parent_id"),
-  status: text("status", { enum: ["provisioning", "active", "suspended", "provisioning_failed"] })
-    .notNull()
-    .default("provisioning"),
+  status: text("status", { enum: ORG_STATUSES }).notNull().default("provisioning"),
   avatarUrl: text("avatar_url"),
   billingEmail: text("billing_email"),
   billingAddress: text("billing_address", { mode: "json" }).$type<BillingAddress | null>(),

@@ -3,28 +3,11 @@ import { createMessageBatch, getQueueResult, createExecutionContext } from "clou
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import worker from "../../src/worker";
-import { mailerFor } from "../../src/adapters/mail";
 import { emailDeliveries } from "../../src/db/schema";
 import type { EmailMessage } from "../../src/email/messages";
 import { db, uniq } from "../harness";
 
 const httpEnv = (url: string) => ({ ...env, MAIL_PROVIDER: "http", MAIL_API_URL: url, MAIL_API_KEY: "fake-mail-key" });
-
-describe("mail adapters", () => {
-  it("the HTTP provider adapter posts the mail with its key and an idempotency key", async () => {
-    const mailer = mailerFor(httpEnv("http://mail.fake.test/send"));
-    await expect(mailer.send({ key: "k1", to: "a@b.example", subject: "s", text: "t" })).resolves.toBeUndefined();
-  });
-
-  it("a provider failure is an error (so the queue retries)", async () => {
-    const mailer = mailerFor(httpEnv("http://mail.fake.test/fail"));
-    await expect(mailer.send({ key: "k1", to: "a@b.example", subject: "s", text: "t" })).rejects.toThrow(/503/);
-  });
-
-  it("MAIL_PROVIDER=http without its settings refuses to start sending", () => {
-    expect(() => mailerFor({ ...env, MAIL_PROVIDER: "http", MAIL_API_URL: undefined })).toThrow(/MAIL_API_URL/);
-  });
-});
 
 describe("the email queue consumer", () => {
   const message = (key: string, to: string): EmailMessage => ({
