@@ -1,37 +1,13 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
 import type { OrgContext } from "../auth/org-context";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
-import { PageQuery, pageOf } from "../http/pagination";
-import { Email } from "../http/schemas";
-import { INVITABLE_ROLES } from "../db/schema";
+import { pageOf } from "../http/pagination";
 import { actorOf } from "../auth/guards";
-import { createInvitation, DEFAULT_VALID_DAYS, listInvitations, resendInvitation, revokeInvitation } from "./service";
-import { INVITATION_STATUSES, InvitationSchema } from "./view";
-
-export const CreateInvitationBody = z
-  .object({
-    email: Email,
-    role: z.enum(INVITABLE_ROLES).openapi({ description: "admin, member or viewer" }),
-    expires_in_days: z
-      .number()
-      .int()
-      .min(1)
-      .max(30)
-      .optional()
-      .openapi({ description: `1–30, default ${DEFAULT_VALID_DAYS}` }),
-  })
-  .strict();
-
-export const InvitationListQuery = PageQuery.extend({
-  status: z
-    .enum([...INVITATION_STATUSES, "all"])
-    .default("pending")
-    .openapi({ description: "default pending" }),
-});
-
-const IdParam = z.object({ id: z.string().min(1).max(64) });
+import { createInvitation, listInvitations, resendInvitation, revokeInvitation } from "./service";
+import { CreateInvitationBody, InvitationIdParam, InvitationListQuery } from "./schemas";
+import { InvitationSchema } from "./view";
 
 /** Members see the member list but not invitations: a 403 that says so. */
 export function requireInvitationAccess(c: { var: { org: OrgContext } }): void {
@@ -77,7 +53,7 @@ const resend = createRoute({
   tags: ["invitations"],
   summary: "Send a pending invitation again and extend its expiry (never a second invitation)",
   security: authed,
-  request: { params: IdParam },
+  request: { params: InvitationIdParam },
   responses: { 200: json(InvitationSchema), 409: errorResponses[400], ...errorResponses },
 });
 
@@ -88,7 +64,7 @@ const revoke = createRoute({
   tags: ["invitations"],
   summary: "Revoke a pending invitation",
   security: authed,
-  request: { params: IdParam },
+  request: { params: InvitationIdParam },
   responses: { 204: { description: "Revoked" }, 409: errorResponses[400], ...errorResponses },
 });
 

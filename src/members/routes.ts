@@ -3,23 +3,10 @@ import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { PageQuery, pageOf } from "../http/pagination";
 import { requireOwner, requireScope, requireUser } from "../auth/guards";
-import { ROLES } from "../auth/scopes";
 import { actorOf } from "../auth/guards";
 import { leaveOrganization, listMembers, removeMember, setRoles } from "./service";
 import { transferOwnership } from "./ownership";
-
-export const MemberSchema = z
-  .object({
-    user_id: z.string(),
-    email: z.string(),
-    name: z.string().nullable(),
-    roles: z.array(z.enum(ROLES)),
-    is_owner: z.boolean(),
-    joined_at: z.string(),
-  })
-  .openapi("Member");
-
-const UserIdParam = z.object({ user_id: z.string().min(1).max(64) });
+import { MemberSchema, SetRolesBody, UserIdParam } from "./schemas";
 
 const list = createRoute({
   method: "get",
@@ -41,7 +28,7 @@ const putRoles = createRoute({
   description:
     "`owner` can be neither given nor taken here: use transfer-ownership. The owner's roles are immutable (403 owner_immutable).",
   security: authed,
-  request: { params: UserIdParam, body: jsonBody(z.object({ roles: z.array(z.string().max(64)).min(1).max(20) })) },
+  request: { params: UserIdParam, body: jsonBody(SetRolesBody) },
   responses: { 200: json(MemberSchema), 409: errorResponses[400], ...errorResponses },
 });
 

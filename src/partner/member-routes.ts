@@ -4,9 +4,9 @@ import { authed, errorResponses, json, jsonBody, newRouter } from "../http/opena
 import { PageQuery, pageOf } from "../http/pagination";
 import { actorOf } from "../auth/guards";
 import { findOrg } from "../auth/org-lookup";
-import { MemberSchema } from "../members/routes";
+import { MemberSchema, SetRolesBody, UserIdParam } from "../members/schemas";
 import { listMembers, removeMember, setRoles } from "../members/service";
-import { CreateInvitationBody, InvitationListQuery } from "../invitations/routes";
+import { CreateInvitationBody, InvitationListQuery } from "../invitations/schemas";
 import { createInvitation, listInvitations } from "../invitations/service";
 import { InvitationSchema } from "../invitations/view";
 import { orgNotFound, requireInSubtree } from "./subtree";
@@ -20,7 +20,7 @@ import { orgNotFound, requireInSubtree } from "./subtree";
 const tags = ["partner console"];
 const P = "/admin/partner-console/organizations/{child_id}";
 const ChildParam = z.object({ child_id: z.string().max(64) });
-const MemberParam = ChildParam.extend({ user_id: z.string().min(1).max(64) });
+const MemberParam = ChildParam.extend(UserIdParam.shape);
 
 const listMembersRoute = createRoute({
   method: "get",
@@ -40,7 +40,7 @@ const putRolesRoute = createRoute({
   tags,
   summary: "Set a child member's roles; unrecognised role ids are dropped",
   security: authed,
-  request: { params: MemberParam, body: jsonBody(z.object({ roles: z.array(z.string().max(64)).min(1).max(20) })) },
+  request: { params: MemberParam, body: jsonBody(SetRolesBody) },
   responses: { 200: json(MemberSchema), 409: errorResponses[400], ...errorResponses },
 });
 
