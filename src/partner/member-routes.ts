@@ -1,8 +1,8 @@
-import { z } from "@hono/zod-openapi";
 import { newRouter } from "../http/openapi";
 import type { Mount } from "../members/target-guards";
 import { memberRoutesFor } from "../members/target-routes";
 import { invitationRoutesFor } from "../invitations/target-routes";
+import { ChildParam } from "./schemas";
 import { childOrg } from "./subtree";
 
 /**
@@ -14,7 +14,7 @@ import { childOrg } from "./subtree";
 const tags = ["partner console"];
 const child: Mount = {
   prefix: "/admin/partner-console/organizations/{child_id}",
-  params: z.object({ child_id: z.string().max(64) }),
+  params: ChildParam,
   guard: childOrg,
 };
 
