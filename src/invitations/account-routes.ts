@@ -2,16 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import { PageQuery, pageOf } from "../http/pagination";
 import { cursorKey } from "../lib/pagination";
-import { requireUser } from "../auth/guards";
-import { actorOf } from "../auth/guards";
+import { actorOf, requireUser } from "../auth/guards";
 import { acceptInvitation, declineInvitation, listMyInvitations } from "./account";
+import { InvitationIdParam } from "./schemas";
 import { InvitationSchema } from "./view";
 
 const MyInvitationSchema = InvitationSchema.extend({
   organization: z.object({ id: z.string(), name: z.string(), slug: z.string() }).nullable(),
 }).openapi("MyInvitation");
-
-const IdParam = z.object({ id: z.string().min(1).max(64) });
 
 const list = createRoute({
   method: "get",
@@ -30,7 +28,7 @@ const accept = createRoute({
   summary: "Accept an invitation addressed to your verified e-mail (optionally with the link's token)",
   security: authed,
   request: {
-    params: IdParam,
+    params: InvitationIdParam,
     body: {
       required: false,
       content: { "application/json": { schema: z.object({ token: z.string().max(100).optional() }).strict() } },
@@ -45,7 +43,7 @@ const decline = createRoute({
   tags: ["account"],
   summary: "Decline an invitation addressed to your verified e-mail",
   security: authed,
-  request: { params: IdParam },
+  request: { params: InvitationIdParam },
   responses: { 200: json(InvitationSchema), 409: errorResponses[400], 410: errorResponses[400], ...errorResponses },
 });
 

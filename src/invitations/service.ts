@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { invitations, type InvitableRole, type InvitationRow } from "../db/schema";
+import { invitations, type InvitationRow } from "../db/schema";
 import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 import { asBatch } from "../db/batch";
 import type { Env } from "../env";
@@ -13,6 +13,7 @@ import { auditStatement } from "../audit/log";
 import type { Actor } from "../auth/principal";
 import { onOrganizationDeleted } from "../orgs/deletion";
 import { fromRaw, toInvitationView, type InvitationStatus, type RawInvitation } from "./view";
+import type { CreateInvitationInput, InvitationListInput } from "./schemas";
 
 export const DEFAULT_VALID_DAYS = 7;
 
@@ -40,7 +41,6 @@ const AUDIT_INVITATION = `
   FROM invitations i
   WHERE changes() > 0 AND i.org_id = ?2 AND i.email = ?8 AND i.status = 'pending'`;
 
-export type CreateInvitationInput = { email: string; role: InvitableRole; expires_in_days?: number };
 type OrgRef = { id: string; name: string };
 
 /**
@@ -155,11 +155,7 @@ export async function revokeInvitation(db: Db, orgId: string, id: string, actor:
 }
 
 /** One page of an org's invitations, newest first, filtered by (computed) status. One query. */
-export async function listInvitations(
-  db: Db,
-  orgId: string,
-  q: { status: InvitationStatus | "all"; limit: number; cursor?: string },
-) {
+export async function listInvitations(db: Db, orgId: string, q: InvitationListInput) {
   const now = Date.now();
   const at = cursorKey(q.cursor);
   const before = typeof at === "string" ? at : null;

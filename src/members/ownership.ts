@@ -10,7 +10,8 @@ import { formatRoles, normalizeRoles } from "../auth/scopes";
 import { isUniqueViolation } from "../orgs/service";
 import { auditStatement } from "../audit/log";
 import type { Actor } from "../auth/principal";
-import { getMember, type MemberView } from "./service";
+import type { MemberView } from "./schemas";
+import { getMember } from "./service";
 
 /**
  * Moves ownership from the current owner to another member in ONE D1 batch whose order

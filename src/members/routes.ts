@@ -1,66 +1,34 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
-import { PageQuery, pageOf } from "../http/pagination";
-import { requireOwner, requireScope, requireUser } from "../auth/guards";
-import { ROLES } from "../auth/scopes";
-import { actorOf } from "../auth/guards";
-import { leaveOrganization, listMembers, removeMember, setRoles } from "./service";
+import { actorOf, requireOwner, requireScope, requireUser } from "../auth/guards";
+import { MemberSchema } from "./schemas";
+import { leaveOrganization } from "./service";
 import { transferOwnership } from "./ownership";
+import { ownOrgMount } from "./target-guards";
+import { memberRoutesFor } from "./target-routes";
 
-export const MemberSchema = z
-  .object({
-    user_id: z.string(),
-    email: z.string(),
-    name: z.string().nullable(),
-    roles: z.array(z.enum(ROLES)),
-    is_owner: z.boolean(),
-    joined_at: z.string(),
-  })
-  .openapi("Member");
+const tags = ["members"];
 
-const UserIdParam = z.object({ user_id: z.string().min(1).max(64) });
-
-const list = createRoute({
-  method: "get",
-  path: "/admin/members",
-  ...orgScoped,
-  tags: ["members"],
-  summary: "Members of the current organization with roles and join date (oldest first)",
-  security: authed,
-  request: { query: PageQuery },
-  responses: { 200: json(pageOf(MemberSchema)), ...errorResponses },
-});
-
-const putRoles = createRoute({
-  method: "put",
-  path: "/admin/members/{user_id}/roles",
-  ...orgScoped,
-  tags: ["members"],
-  summary: "Set a member's roles; unknown role ids are dropped, the response shows what was applied",
-  description:
-    "`owner` can be neither given nor taken here: use transfer-ownership. The owner's roles are immutable (403 owner_immutable).",
-  security: authed,
-  request: { params: UserIdParam, body: jsonBody(z.object({ roles: z.array(z.string().max(64)).min(1).max(20) })) },
-  responses: { 200: json(MemberSchema), 409: errorResponses[400], ...errorResponses },
-});
-
-const remove = createRoute({
-  method: "delete",
-  path: "/admin/members/{user_id}",
-  ...orgScoped,
-  tags: ["members"],
-  summary: "Remove a member (never the owner); the user account stays",
-  security: authed,
-  request: { params: UserIdParam },
-  responses: { 204: { description: "Removed" }, 409: errorResponses[400], ...errorResponses },
+const shared = memberRoutesFor({
+  ...ownOrgMount,
+  tags,
+  docs: {
+    list: { summary: "Members of the current organization with roles and join date (oldest first)" },
+    setRoles: {
+      summary: "Set a member's roles; unknown role ids are dropped, the response shows what was applied",
+      description:
+        "`owner` can be neither given nor taken here: use transfer-ownership. The owner's roles are immutable (403 owner_immutable).",
+    },
+    remove: { summary: "Remove a member (never the owner); the user account stays" },
+  },
 });
 
 const leave = createRoute({
   method: "post",
   path: "/admin/members/me/leave",
   ...orgScoped,
-  tags: ["members"],
+  tags,
   summary: "Leave the current organization (the owner must transfer ownership first)",
   security: authed,
   responses: { 204: { description: "Left" }, 409: errorResponses[400], ...errorResponses },
@@ -70,7 +38,7 @@ const transfer = createRoute({
   method: "post",
   path: "/admin/organization/transfer-ownership",
   ...orgScoped,
-  tags: ["members"],
+  tags,
   summary: "Owner only: make another member the owner; the previous owner becomes an admin",
   description:
     "The target must be a member and keeps its other roles. A PAT also needs the owner-only scope organizations:delete. " +
@@ -86,20 +54,7 @@ const transfer = createRoute({
 });
 
 export const memberRoutes = newRouter()
-  .openapi(list, async (c) => {
-    requireScope(c, "members:read");
-    return c.json(await listMembers(c.var.db, c.var.org.org.id, c.req.valid("query")), 200);
-  })
-  .openapi(putRoles, async (c) => {
-    requireScope(c, "members:manage");
-    const { user_id } = c.req.valid("param");
-    return c.json(await setRoles(c.var.db, c.var.org.org.id, user_id, c.req.valid("json").roles, actorOf(c)), 200);
-  })
-  .openapi(remove, async (c) => {
-    requireScope(c, "members:manage");
-    await removeMember(c.var.db, c.var.org.org.id, c.req.valid("param").user_id, actorOf(c));
-    return c.body(null, 204);
-  })
+  .route("/", shared)
   .openapi(leave, async (c) => {
     const user = requireUser(c);
     await leaveOrganization(c.var.db, c.var.org.org.id, user.userId, actorOf(c));

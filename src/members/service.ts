@@ -5,23 +5,16 @@ import { abortUnlessChanged, runGuarded } from "../db/guard";
 import { AppError } from "../lib/errors";
 import { decodeCursor, paginate } from "../lib/pagination";
 import { forgetMembership } from "../auth/cache";
-import { formatRoles, normalizeRoles, parseRoles, type Role } from "../auth/scopes";
+import { formatRoles, normalizeRoles, parseRoles } from "../auth/scopes";
 import { auditStatement } from "../audit/log";
 import type { Actor } from "../auth/principal";
+import type { MemberView } from "./schemas";
 
 /**
  * Members of one organization. Every function takes the org id and the actor as plain
  * inputs: the in-org routes authorise by membership, the partner console by the subtree
  * check, and both call these.
  */
-export type MemberView = {
-  user_id: string;
-  email: string;
-  name: string | null;
-  roles: Role[];
-  is_owner: boolean;
-  joined_at: string;
-};
 
 type MemberRow = { userId: string; email: string; name: string | null; roles: string; createdAt: number };
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { assert, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { invitations, users } from "../../src/db/schema";
 import { call, createKey, createUser, db, expectProblem, type TestUser } from "../harness";
@@ -16,7 +16,11 @@ const accept = (u: TestUser, id: string, body?: unknown) =>
   call("POST", `/admin/account/invitations/${id}/accept`, { token: u.session, body });
 const decline = (u: TestUser, id: string) =>
   call("POST", `/admin/account/invitations/${id}/decline`, { token: u.session });
-const statusIn = async (id: string) => (await db().select().from(invitations).where(eq(invitations.id, id)))[0]!.status;
+const statusIn = async (id: string) => {
+  const [row] = await db().select().from(invitations).where(eq(invitations.id, id));
+  assert(row, `invitation ${id} is stored`);
+  return row.status;
+};
 
 describe("the invitee's side", () => {
   it("GET /admin/account/invitations shows pending invitations for your e-mail only, with the org", async () => {
@@ -75,7 +79,8 @@ describe("the invitee's side", () => {
     const invitee = await createUser();
     const id = await invite(t, invitee);
     const [mail] = await mailsTo(invitee.email, 1);
-    const token = /token=([0-9a-f]+)/.exec(mail!.body)![1]!;
+    const token = /token=([0-9a-f]+)/.exec(mail?.body ?? "")?.[1];
+    assert(token, "the mail carries the accept link's token");
     expectProblem(await accept(invitee, id, { token: "0".repeat(40) }), 404, "not_found");
     expect((await accept(invitee, id, { token })).status).toBe(200);
   });
@@ -167,12 +172,11 @@ describe("accept and revoke at once", () => {
     const t = await team();
     const invitee = await createUser();
     const id = await invite(t, invitee);
-    const row = (
-      await db()
-        .select()
-        .from(invitations)
-        .where(and(eq(invitations.id, id)))
-    )[0]!;
+    const [row] = await db()
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.id, id)));
+    assert(row, "the invitation is stored");
     const dup = db()
       .insert(invitations)
       .values({ ...row, id: `${id}x` });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { assert, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import worker from "../../src/worker";
 import { emailDeliveries, invitations } from "../../src/db/schema";
@@ -30,9 +30,10 @@ describe("POST /admin/invitations", () => {
     expect(res.json).toMatchObject({ email, role: "member", status: "pending", send_count: 1, invited_by: t.admin.id });
     expect(Math.abs(Date.parse(res.json.expires_at) - (Date.now() + 7 * DAY))).toBeLessThan(60_000);
     const [mail] = await mailsTo(email, 1);
-    expect(mail!.subject).toContain(t.org.name);
-    expect(mail!.body).toContain(`${env.APP_URL}/invitations/${res.json.id}?token=`);
-    expect(mail!.body).toContain("as member");
+    assert(mail, "an invitation mail was sent");
+    expect(mail.subject).toContain(t.org.name);
+    expect(mail.body).toContain(`${env.APP_URL}/invitations/${res.json.id}?token=`);
+    expect(mail.body).toContain("as member");
   });
 
   it("expiry is configurable from 1 to 30 days, and nothing outside", async () => {
@@ -214,7 +215,8 @@ describe("resend and revoke", () => {
     const t = await team();
     const inv = (await as(t.admin, t.org.id)("POST", "/admin/invitations", { email: newEmail(), role: "member" })).json;
     expect((await as(t.admin, t.org.id)("DELETE", `/admin/invitations/${inv.id}`)).status).toBe(204);
-    expect((await db().select().from(invitations).where(eq(invitations.id, inv.id)))[0]!.status).toBe("revoked");
+    const [row] = await db().select().from(invitations).where(eq(invitations.id, inv.id));
+    expect(row?.status).toBe("revoked");
     expectProblem(await as(t.admin, t.org.id)("DELETE", `/admin/invitations/${inv.id}`), 409, "invitation_not_pending");
     expectProblem(
       await as(t.admin, t.org.id)("POST", `/admin/invitations/${inv.id}/resend`),

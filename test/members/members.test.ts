@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { assert, describe, expect, it } from "vitest";
 import { addMember, call, createKey, createPat, createUser, db, expectProblem } from "../harness";
 import { users } from "../../src/db/schema";
 import { eq } from "drizzle-orm";
@@ -18,7 +18,8 @@ describe("GET /admin/members", () => {
     expect(byId.get(t.owner.id)).toMatchObject({ email: t.owner.email, roles: ["owner"], is_owner: true });
     expect(byId.get(t.admin.id)).toMatchObject({ roles: ["admin"], is_owner: false });
     expect(byId.get(t.viewer.id)).toMatchObject({ roles: ["viewer"], is_owner: false });
-    expect(Date.parse(data[0]!.joined_at)).not.toBeNaN();
+    assert(data[0], "the list is not empty");
+    expect(Date.parse(data[0].joined_at)).not.toBeNaN();
     expect(res.json.next_cursor).toBeNull();
   });
 

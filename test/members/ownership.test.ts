@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { assert, describe, expect, it } from "vitest";
 import { memberships } from "../../src/db/schema";
 import { and, eq } from "drizzle-orm";
 import { addMember, call, createKey, createPat, createUser, db, expectProblem } from "../harness";
@@ -96,7 +96,9 @@ describe("POST /admin/organization/transfer-ownership", () => {
     // winner committed, because its caller is no longer the owner (403).
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409 || r.status === 403)).toHaveLength(1);
-    const winner = results.find((r) => r.status === 200)!.json.owner.user_id;
+    const won = results.find((r) => r.status === 200);
+    assert(won, "one transfer succeeded");
+    const winner = won.json.owner.user_id;
     expect(await ownersOf(t.org.id)).toEqual([winner]);
     expect(await rolesInDb(t.org.id, t.owner.id)).toEqual(["admin"]);
     const loser = winner === t.admin.id ? t.member.id : t.admin.id;
@@ -135,8 +137,9 @@ describe("the transfer batch under a lost race (stale reads, deterministic)", ()
       getMember(db(), t.org.id, t.owner.id),
       getMember(db(), t.org.id, t.member.id),
     ]);
+    assert(from && to, "both are members when read");
     await db().delete(memberships).where(eqMember(t.org.id, t.member.id));
-    expect(await run(transferPlan(db(), t.org.id, from!, to!, actor).statements)).toBe("stale");
+    expect(await run(transferPlan(db(), t.org.id, from, to, actor).statements)).toBe("stale");
     expect(await ownersOf(t.org.id)).toEqual([t.owner.id]);
     expect(await rolesInDb(t.org.id, t.owner.id)).toEqual(["owner"]);
   });
@@ -147,8 +150,9 @@ describe("the transfer batch under a lost race (stale reads, deterministic)", ()
       getMember(db(), t.org.id, t.owner.id),
       getMember(db(), t.org.id, t.member.id),
     ]);
+    assert(from && to, "both are members when read");
     await db().update(memberships).set({ roles: "viewer" }).where(eqMember(t.org.id, t.member.id));
-    expect(await run(transferPlan(db(), t.org.id, from!, to!, actor).statements)).toBe("stale");
+    expect(await run(transferPlan(db(), t.org.id, from, to, actor).statements)).toBe("stale");
     expect(await ownersOf(t.org.id)).toEqual([t.owner.id]);
     expect(await rolesInDb(t.org.id, t.member.id)).toEqual(["viewer"]);
   });
@@ -160,8 +164,9 @@ describe("the transfer batch under a lost race (stale reads, deterministic)", ()
       getMember(db(), t.org.id, t.admin.id),
       getMember(db(), t.org.id, t.member.id),
     ]);
-    expect(await run(transferPlan(db(), t.org.id, from!, admin!, actor).statements)).toBe("committed");
-    expect(await run(transferPlan(db(), t.org.id, from!, member!, actor).statements)).toBe("stale");
+    assert(from && admin && member, "all three are members when read");
+    expect(await run(transferPlan(db(), t.org.id, from, admin, actor).statements)).toBe("committed");
+    expect(await run(transferPlan(db(), t.org.id, from, member, actor).statements)).toBe("stale");
     expect(await ownersOf(t.org.id)).toEqual([t.admin.id]);
     expect(await rolesInDb(t.org.id, t.member.id)).toEqual(["member"]);
   });
