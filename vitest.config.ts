@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { generateKeyPair, exportJWK } from "jose";
 // @ts-expect-error plain ESM helper shared with `npm start`
-import { testVars } from "./scripts/dev-vars.mjs";
+import { shellVars, testVars } from "./scripts/dev-vars.mjs";
 import { fakeOutbound } from "./test/fakes/outbound.ts";
 
 export default defineConfig(async () => {
@@ -32,9 +32,8 @@ export default defineConfig(async () => {
             PROVISIONING_BACKOFF_BASE_SECONDS: "0",
             // The production per-address limit (.dev.vars relaxes it for local scripts).
             SIGN_IN_STARTS_PER_ADDRESS: "30",
-            ...(process.env.FUZZ_RUNS ? { FUZZ_RUNS: process.env.FUZZ_RUNS } : {}),
-            ...(process.env.FUZZ_SEED ? { FUZZ_SEED: process.env.FUZZ_SEED } : {}),
-            ...(process.env.FUZZ_TRACE ? { FUZZ_TRACE: process.env.FUZZ_TRACE } : {}),
+            // `npm run fuzz` (and FUZZ_SEED=… to replay a failure) reach the fuzz test this way.
+            ...shellVars(["FUZZ_RUNS", "FUZZ_SEED", "FUZZ_TRACE"]),
           },
         },
       }),

@@ -33,3 +33,8 @@ export function testVars(dir = process.cwd()) {
     if (example[k] === "generate") example[k] = randomBytes(32).toString("base64url");
   return example;
 }
+
+/** The named variables of the calling shell that are set, for the test bindings. */
+export function shellVars(names) {
+  return Object.fromEntries(names.filter((n) => process.env[n] !== undefined).map((n) => [n, process.env[n]]));
+}
