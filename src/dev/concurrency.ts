@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireDevelopment } from "./guard";
 import { errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { newId } from "../lib/crypto";
 import { concurrencyOf, leaseMs, setConcurrencyLimit } from "../calls/client";
@@ -59,18 +58,15 @@ const drive = createRoute({
 
 export const devConcurrencyRoutes = newRouter()
   .openapi(setLimit, async (c) => {
-    requireDevelopment(c);
     const { id } = c.req.valid("param");
     const { limit } = c.req.valid("json");
     await setConcurrencyLimit(c.env, c.var.db, id, limit);
     return c.json({ org_id: id, limit }, 200);
   })
   .openapi(status, async (c) => {
-    requireDevelopment(c);
     return c.json(await concurrencyOf(c.env, c.req.valid("param").id).getStatus(), 200);
   })
   .openapi(drive, async (c) => {
-    requireDevelopment(c);
     const { org_id: orgId, pairs, parallel } = c.req.valid("json");
     const stub = concurrencyOf(c.env, orgId);
     const ttl = leaseMs(c.env);

@@ -1,10 +1,23 @@
-import { isDevelopment, type Env } from "../env";
+import type { MiddlewareHandler } from "hono";
+import { type AppEnv, isDevelopment } from "../env";
 import { AppError } from "../lib/errors";
 
+/** Where the development-only routes live; production has none of them. */
+export const DEV_PREFIX = "/dev/";
+
 /**
- * Development-only routes answer exactly like a missing route anywhere else: production
- * config has no such route.
+ * Mounted on /dev/* ahead of the routes: outside development a dev route answers exactly
+ * like a missing route, before any validation could tell it exists.
  */
-export function requireDevelopment(c: { env: Env; req: { method: string; path: string } }): void {
-  if (!isDevelopment(c.env)) throw new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`);
+export function developmentOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!isDevelopment(c.env)) throw new AppError("not_found", `No route for ${c.req.method} ${c.req.path}.`);
+    return next();
+  };
+}
+
+/** The OpenAPI document as production serves it: without the development routes. */
+export function withoutDevRoutes<D extends { paths?: Record<string, unknown> }>(doc: D): D {
+  const paths = Object.fromEntries(Object.entries(doc.paths ?? {}).filter(([p]) => !p.startsWith(DEV_PREFIX)));
+  return { ...doc, paths };
 }
