@@ -20,8 +20,8 @@ import { registerResourceCleanup } from "./resources/cleanup";
 import { callRoutes } from "./calls/routes";
 import { usageRoutes } from "./usage/routes";
 import { agentRoutes } from "./resources/agents-routes";
-import { knowledgeBaseRoutes } from "./resources/knowledge-bases";
-import { phoneNumberRoutes } from "./resources/phone-numbers";
+import { knowledgeBaseRoutes } from "./resources/knowledge-bases-routes";
+import { phoneNumberRoutes } from "./resources/phone-numbers-routes";
 import { DOCS_HTML } from "./meta/docs-page";
 
 /**
