@@ -6,7 +6,7 @@ import { paginate, cursorKey } from "../lib/pagination";
 import { requireScope } from "../auth/guards";
 import { userIdOf } from "../auth/principal";
 import { SCOPES } from "../auth/scopes";
-import { CreateTokenBody } from "../account/routes";
+import { CreateTokenBody } from "../account/schemas";
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "./service";
 import { auditStatement } from "../audit/log";
 import { actorOf } from "../auth/guards";
