@@ -12,8 +12,8 @@ describe("user PATs (/admin/account/tokens)", () => {
     });
     expect(res.status).toBe(201);
     expect(res.json.token).toMatch(/^pat_[0-9A-Za-z]{36}$/);
-    const row = (await db().select().from(personalTokens).where(eq(personalTokens.id, res.json.id)))[0]!;
-    expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    const [row] = await db().select().from(personalTokens).where(eq(personalTokens.id, res.json.id));
+    expect(row?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(row)).not.toContain(res.json.token);
     const list = await call("GET", "/admin/account/tokens", { token: t.owner.session });
     const listed = list.json.data.find((x: { id: string }) => x.id === res.json.id);

@@ -22,7 +22,8 @@ describe("org API keys (/admin/organization-pats)", () => {
       created_at: expect.any(String),
     });
     expect(list.text).not.toContain(res.json.token.split(".")[1]);
-    const stored = (await db().select().from(apiKeys).where(eq(apiKeys.id, res.json.key_id)))[0]!;
+    const [stored] = await db().select().from(apiKeys).where(eq(apiKeys.id, res.json.key_id));
+    expect(stored).toBeDefined();
     expect(JSON.stringify(stored)).not.toContain(res.json.token.split(".")[1]);
     expect((await call("GET", "/admin/organization", { token: res.json.token })).json.id).toBe(t.org.id);
   });
