@@ -8,8 +8,12 @@ import { createOrganization } from "../src/orgs/service";
 import { createPersonalToken } from "../src/account/tokens";
 import { createApiKey } from "../src/keys/service";
 import { formatRoles, scopesOfRoles, type Role, type Scope } from "../src/auth/scopes";
+import type { Actor } from "../src/auth/principal";
 
 export const db = () => makeDb(env.DB);
+
+/** The actor of changes the test set-up makes by calling services directly. */
+export const SYSTEM_ACTOR: Actor = { kind: "system", userId: null, credentialId: null, requestId: null };
 
 let seq = 0;
 /** A unique suffix so tests never collide on e-mails or slugs. */
@@ -113,7 +117,9 @@ export async function createKey(
   org: { id: string },
   opts: { scopes?: Scope[]; createdBy?: string } = {},
 ): Promise<{ token: string; id: string }> {
-  const { row, token } = await createApiKey(db(), org.id, opts.createdBy ?? null, scopesOfRoles(["admin"]), {
+  // The test set-up makes the key, on behalf of `createdBy` when given.
+  const actor: Actor = { ...SYSTEM_ACTOR, userId: opts.createdBy ?? null };
+  const { row, token } = await createApiKey(db(), org.id, actor, scopesOfRoles(["admin"]), {
     name: "test key",
     scopes: opts.scopes,
   });
