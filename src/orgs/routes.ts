@@ -3,7 +3,6 @@ import { orgOptional, orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
 import { requireOwner, requireScope, requireUser } from "../auth/guards";
-import { auditStatement } from "../audit/log";
 import { actorOf } from "../auth/guards";
 import { deleteOrganization, runDeletedHooks } from "./deletion";
 import { isReservedSlug, SLUG_RE } from "./slug";
@@ -11,51 +10,9 @@ import { isSlugFree } from "./queries";
 import { createOrganization, runCommittedHooks } from "./service";
 import { updateOrganizationSettings } from "./settings";
 import { OrganizationSchema, toOrganizationView } from "./view";
+import { CreateOrgBody, PatchOrgBody } from "./schemas";
 import { authorizeParent } from "./parent";
 import { rolesOf } from "../auth/org-context";
-
-const SlugField = z.string().trim().min(1).max(63).toLowerCase();
-const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100");
-
-export const CreateOrgBody = z
-  .object({
-    name: z.string().trim().min(1, "name is required").max(100),
-    slug: z
-      .union([SlugField, z.literal("")])
-      .optional()
-      .openapi({ description: "Latin letters, digits, hyphens; generated from the name when blank" }),
-    parent_id: z.string().optional().openapi({ description: "Create a child organization (partner rules apply)" }),
-    billing_email: z.email().max(254).optional(),
-  })
-  .strict();
-
-const BillingAddress = z
-  .object({
-    line1: z.string().max(200).optional(),
-    line2: z.string().max(200).optional(),
-    city: z.string().max(100).optional(),
-    state: z.string().max(100).optional(),
-    postal_code: z.string().max(20).optional(),
-    country: z.string().length(2).toUpperCase().optional().openapi({ description: "ISO 3166-1 alpha-2" }),
-  })
-  .strict();
-
-export const PatchOrgBody = z
-  .object({
-    name: z.string().trim().min(1).max(100).optional(),
-    slug: SlugField.optional(),
-    avatar_url: z
-      .url({ protocol: /^https?$/ })
-      .max(2048)
-      .nullable()
-      .optional(),
-    status: z.enum(["active", "suspended"]).optional(),
-    billing_email: z.email().max(254).nullable().optional(),
-    billing_address: BillingAddress.nullable().optional(),
-    phone_numbers: z.array(E164).max(50).optional(),
-  })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one field to change." });
 
 const availability = createRoute({
   method: "get",
@@ -183,25 +140,7 @@ export const orgRoutes = newRouter()
   })
   .openapi(patch, async (c) => {
     requireScope(c, "organizations:manage");
-    const db = c.var.db;
-    const patch = c.req.valid("json");
-    const before = c.var.org.org;
-    const actor = actorOf(c);
-    const after = await updateOrganizationSettings(db, before, patch, (next) => {
-      const fields = Object.keys(patch) as (keyof typeof patch & keyof ReturnType<typeof toOrganizationView>)[];
-      const pick = (v: ReturnType<typeof toOrganizationView>) => Object.fromEntries(fields.map((f) => [f, v[f]]));
-      return [
-        auditStatement(db, {
-          orgId: before.id,
-          actor,
-          action: "organization.updated",
-          targetType: "organization",
-          targetId: before.id,
-          before: pick(toOrganizationView(before)),
-          after: pick(toOrganizationView(next)),
-        }),
-      ];
-    });
+    const after = await updateOrganizationSettings(c.var.db, c.var.org.org, c.req.valid("json"), actorOf(c));
     return c.json(toOrganizationView(after), 200);
   })
   .openapi(remove, async (c) => {
