@@ -15,8 +15,10 @@ import { partnerRoutes } from "./partner/routes";
 import { devRoutes } from "./dev/outbox";
 import { devConcurrencyRoutes } from "./dev/concurrency";
 import { provisioningRoutes } from "./provisioning/routes";
-import { registerProvisioning } from "./provisioning/register";
-import { registerResourceCleanup } from "./resources/cleanup";
+import { provisioningHooks } from "./provisioning/hooks";
+import { resourceHooks } from "./resources/cleanup";
+import { invitationHooks } from "./invitations/service";
+import { composeLifecycle, type OrgHooks, type OrgLifecycle } from "./orgs/lifecycle";
 import { callRoutes } from "./calls/routes";
 import { usageRoutes } from "./usage/routes";
 import { agentRoutes } from "./resources/agents-routes";
@@ -25,14 +27,24 @@ import { phoneNumberRoutes } from "./resources/phone-numbers-routes";
 import { DOCS_HTML } from "./meta/docs-page";
 
 /**
+ * Every capability that takes part in an organization's creation or deletion, in the
+ * order their statements join its batch. This list is the only registration.
+ */
+export const ORG_HOOKS: readonly OrgHooks[] = [provisioningHooks, invitationHooks, resourceHooks];
+export const orgLifecycle = composeLifecycle(ORG_HOOKS);
+
+/**
  * The request path, in order: request id → authenticate (/admin: credential → principal
  * → org context) → handler (requireScope) → service → D1 / Durable Object / Queue.
+ * Tests may pass another lifecycle to observe org creation and deletion.
  */
-export function buildApp() {
-  registerProvisioning();
-  registerResourceCleanup();
+export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
   const app = newRouter();
   app.use("*", requestContext());
+  app.use("*", async (c, next) => {
+    c.set("lifecycle", lifecycle);
+    await next();
+  });
   app.use("/admin/*", authenticate());
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));

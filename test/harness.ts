@@ -4,6 +4,7 @@ import { makeDb } from "../src/db/client";
 import { memberships, sessions, users, type OrganizationRow } from "../src/db/schema";
 import { newId } from "../src/lib/crypto";
 import { signSession, SESSION_TTL_SECONDS } from "../src/auth/session-token";
+import { orgLifecycle } from "../src/app";
 import { createOrganization } from "../src/orgs/service";
 import { createPersonalToken } from "../src/account/tokens";
 import { createApiKey } from "../src/keys/service";
@@ -86,7 +87,7 @@ export async function createOrg(
   owner: TestUser,
   opts: { name?: string; slug?: string; parentId?: string } = {},
 ): Promise<OrganizationRow> {
-  return createOrganization(db(), {
+  return createOrganization(db(), orgLifecycle, {
     name: opts.name ?? uniq("Org "),
     slug: opts.slug,
     parentId: opts.parentId ?? null,

@@ -4,10 +4,10 @@ import { authed, errorResponses, json, jsonBody, newRouter } from "../http/opena
 import { AppError } from "../lib/errors";
 import { requireOwner, requireScope, requireUser } from "../auth/guards";
 import { actorOf } from "../auth/guards";
-import { deleteOrganization, runDeletedHooks } from "./deletion";
+import { deleteOrganization } from "./deletion";
 import { isReservedSlug, SLUG_RE } from "./slug";
 import { isSlugFree } from "./queries";
-import { createOrganization, runCommittedHooks } from "./service";
+import { createOrganization } from "./service";
 import { updateOrganizationSettings } from "./settings";
 import { OrganizationSchema, toOrganizationView } from "./view";
 import { CreateOrgBody, PatchOrgBody } from "./schemas";
@@ -123,7 +123,7 @@ export const orgRoutes = newRouter()
     }
     // Top-level: the creator is owner. Child: the creator is added as admin (seed 004).
     const creatorRoles = body.parent_id ? (["admin"] as const) : (["owner"] as const);
-    const org = await createOrganization(c.var.db, {
+    const org = await createOrganization(c.var.db, c.var.lifecycle, {
       name: body.name,
       slug: body.slug || undefined,
       parentId: body.parent_id ?? null,
@@ -131,7 +131,7 @@ export const orgRoutes = newRouter()
       creatorUserId,
       creatorRoles: [...creatorRoles],
     });
-    c.executionCtx.waitUntil(runCommittedHooks(c.env, org));
+    c.executionCtx.waitUntil(c.var.lifecycle.afterCreation(c.env, org));
     return c.json(toOrganizationView(org), 201);
   })
   .openapi(get, async (c) => {
@@ -153,7 +153,7 @@ export const orgRoutes = newRouter()
         errors: [{ field: "slug", message: "must equal the organization's slug" }],
       });
     }
-    await deleteOrganization(c.var.db, org, actorOf(c));
-    c.executionCtx.waitUntil(runDeletedHooks(c.env, org));
+    await deleteOrganization(c.var.db, c.var.lifecycle, org, actorOf(c));
+    c.executionCtx.waitUntil(c.var.lifecycle.afterDeletion(c.env, org));
     return c.body(null, 204);
   });
