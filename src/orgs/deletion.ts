@@ -11,6 +11,15 @@ import type { Actor } from "../auth/principal";
 import type { OrgLifecycle } from "./lifecycle";
 import { isForeignKeyViolation } from "./service";
 
+/** The confirmation a deletion needs: the organization's current slug. */
+export function confirmDeletion(org: OrganizationRow, slug: string): void {
+  if (slug.trim().toLowerCase() !== org.slug) {
+    throw new AppError("validation_failed", "Confirm by sending the organization's current slug.", {
+      errors: [{ field: "slug", message: "must equal the organization's slug" }],
+    });
+  }
+}
+
 /**
  * Deletes an organization irreversibly, in one D1 batch: every capability's rows
  * (`lifecycle.deletionStatements`), then the org's own tables and the org row, so the

@@ -2,17 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { orgOptional, orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
-import { requireOwner, requireScope, requireUser } from "../auth/guards";
-import { actorOf } from "../auth/guards";
-import { deleteOrganization } from "./deletion";
-import { isReservedSlug, SLUG_RE } from "./slug";
-import { isSlugFree } from "./queries";
-import { createOrganization } from "./service";
+import { actorOf, requireOwner, requireScope, requireUser } from "../auth/guards";
+import { confirmDeletion, deleteOrganization } from "./deletion";
+import { authorizeParent } from "./guards";
+import { CreateOrgBody, PatchOrgBody } from "./schemas";
+import { createOrganization, creatorOf, slugAvailability } from "./service";
 import { updateOrganizationSettings } from "./settings";
 import { OrganizationSchema, toOrganizationView } from "./view";
-import { CreateOrgBody, PatchOrgBody } from "./schemas";
-import { authorizeParent } from "./parent";
-import { rolesOf } from "../auth/org-context";
 
 const availability = createRoute({
   method: "get",
@@ -97,41 +93,29 @@ const remove = createRoute({
 export const orgRoutes = newRouter()
   .openapi(availability, async (c) => {
     const { slug } = c.req.valid("query");
-    const reason = !SLUG_RE.test(slug)
-      ? "invalid"
-      : isReservedSlug(slug)
-        ? "reserved"
-        : (await isSlugFree(c.var.db, slug))
-          ? null
-          : "taken";
+    const reason = await slugAvailability(c.var.db, slug);
     return c.json({ slug, available: reason === null, reason }, 200);
   })
   .openapi(create, async (c) => {
     const body = c.req.valid("json");
-    const principal = c.var.principal;
-    // An API key creates on behalf of the user who made it, while that user still belongs
-    // to the key's org: someone who left must not gain a seat in a new child.
-    let creatorUserId = principal.kind === "api_key" ? principal.createdBy : principal.userId;
-    if (principal.kind === "api_key" && creatorUserId && !(await rolesOf(c.var.db, creatorUserId, principal.orgId)))
-      creatorUserId = null;
     if (body.parent_id) {
       await authorizeParent(c, body.parent_id);
-    } else if (principal.kind === "api_key") {
+    } else if (c.var.principal.kind === "api_key") {
       throw new AppError("forbidden", "An org API key can only create child organizations (give parent_id).");
     } else {
       requireUser(c);
     }
-    // Top-level: the creator is owner. Child: the creator is added as admin (seed 004).
-    const creatorRoles = body.parent_id ? (["admin"] as const) : (["owner"] as const);
-    const org = await createOrganization(c.var.db, c.var.lifecycle, {
+    const { db, lifecycle } = c.var;
+    const org = await createOrganization(db, lifecycle, {
       name: body.name,
       slug: body.slug || undefined,
       parentId: body.parent_id ?? null,
       billingEmail: body.billing_email ?? null,
-      creatorUserId,
-      creatorRoles: [...creatorRoles],
+      creatorUserId: await creatorOf(db, c.var.principal),
+      // Top-level: the creator is owner. Child: the creator is added as admin (seed 004).
+      creatorRoles: body.parent_id ? ["admin"] : ["owner"],
     });
-    c.executionCtx.waitUntil(c.var.lifecycle.afterCreation(c.env, org));
+    c.executionCtx.waitUntil(lifecycle.afterCreation(c.env, org));
     return c.json(toOrganizationView(org), 201);
   })
   .openapi(get, async (c) => {
@@ -148,11 +132,7 @@ export const orgRoutes = newRouter()
     requireOwner(c);
     requireScope(c, "organizations:delete");
     const org = c.var.org.org;
-    if (c.req.valid("json").slug.trim().toLowerCase() !== org.slug) {
-      throw new AppError("validation_failed", "Confirm by sending the organization's current slug.", {
-        errors: [{ field: "slug", message: "must equal the organization's slug" }],
-      });
-    }
+    confirmDeletion(org, c.req.valid("json").slug);
     await deleteOrganization(c.var.db, c.var.lifecycle, org, actorOf(c));
     c.executionCtx.waitUntil(c.var.lifecycle.afterDeletion(c.env, org));
     return c.body(null, 204);

@@ -5,6 +5,8 @@ import { memberships, organizations, type OrganizationRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/crypto";
 import { formatRoles, type Role } from "../auth/scopes";
+import { rolesOf } from "../auth/org-context";
+import type { Principal } from "../auth/principal";
 import { isReservedSlug, slugify, SLUG_RE, withSuffix } from "./slug";
 import type { OrgLifecycle } from "./lifecycle";
 import { isSlugFree } from "./queries";
@@ -18,6 +20,24 @@ export type CreateOrgInput = {
   /** Roles of the creator in the new org: owner for a top-level org, admin for a child. */
   creatorRoles: Role[];
 };
+
+/** Whether a slug may be taken now, and if not, why. */
+export async function slugAvailability(db: Db, slug: string): Promise<"invalid" | "reserved" | "taken" | null> {
+  if (!SLUG_RE.test(slug)) return "invalid";
+  if (isReservedSlug(slug)) return "reserved";
+  return (await isSlugFree(db, slug)) ? null : "taken";
+}
+
+/**
+ * The user who becomes a member of an org this principal creates. An API key creates on
+ * behalf of the user who made it, while that user still belongs to the key's org: someone
+ * who left must not gain a seat in a new child.
+ */
+export async function creatorOf(db: Db, principal: Principal): Promise<string | null> {
+  if (principal.kind !== "api_key") return principal.userId;
+  const { createdBy } = principal;
+  return createdBy && (await rolesOf(db, createdBy, principal.orgId)) ? createdBy : null;
+}
 
 /** Validates a requested slug: format, reserved words, availability (409). */
 export async function checkRequestedSlug(db: Db, slug: string, exceptOrgId?: string): Promise<string> {
