@@ -1,4 +1,4 @@
-import type { AppEnv } from "./env";
+import { type AppEnv, isDevelopment } from "./env";
 import { newRouter } from "./http/openapi";
 import { onError, onNotFound, requestContext } from "./http/middleware";
 import { requestLimits } from "./http/limits";
@@ -15,27 +15,41 @@ import { auditRoutes } from "./audit/routes";
 import { partnerRoutes } from "./partner/routes";
 import { devRoutes } from "./dev/outbox";
 import { devConcurrencyRoutes } from "./dev/concurrency";
+import { DEV_PREFIX, developmentOnly, withoutDevRoutes } from "./dev/guard";
 import { provisioningRoutes } from "./provisioning/routes";
-import { registerProvisioning } from "./provisioning/register";
-import { registerResourceCleanup } from "./resources/cleanup";
+import { provisioningHooks } from "./provisioning/hooks";
+import { resourceHooks } from "./resources/cleanup";
+import { invitationHooks } from "./invitations/service";
+import { composeLifecycle, type OrgHooks, type OrgLifecycle } from "./orgs/lifecycle";
 import { callRoutes } from "./calls/routes";
 import { usageRoutes } from "./usage/routes";
 import { agentRoutes } from "./resources/agents-routes";
-import { knowledgeBaseRoutes } from "./resources/knowledge-bases";
-import { phoneNumberRoutes } from "./resources/phone-numbers";
+import { knowledgeBaseRoutes } from "./resources/knowledge-bases-routes";
+import { phoneNumberRoutes } from "./resources/phone-numbers-routes";
 import { DOCS_HTML } from "./meta/docs-page";
+
+/**
+ * Every capability that takes part in an organization's creation or deletion, in the
+ * order their statements join its batch. This list is the only registration.
+ */
+export const ORG_HOOKS: readonly OrgHooks[] = [provisioningHooks, invitationHooks, resourceHooks];
+export const orgLifecycle = composeLifecycle(ORG_HOOKS);
 
 /**
  * The request path, in order: request id → authenticate (/admin: credential → principal
  * → org context) → handler (requireScope) → service → D1 / Durable Object / Queue.
+ * Tests may pass another lifecycle to observe org creation and deletion.
  */
-export function buildApp() {
-  registerProvisioning();
-  registerResourceCleanup();
+export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
   const app = newRouter();
   app.use("*", requestContext());
   app.use("*", requestLimits());
+  app.use("*", async (c, next) => {
+    c.set("lifecycle", lifecycle);
+    await next();
+  });
   app.use("/admin/*", authenticate());
+  app.use(`${DEV_PREFIX}*`, developmentOnly());
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/docs", (c) => c.html(DOCS_HTML));
@@ -65,14 +79,19 @@ export function buildApp() {
     scheme: "bearer",
     description: "A session JWT, a user PAT (pat_…, with X-Anyreach-Org) or an org API key (ak_…)",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Anyreach organization API",
-      version: "0.1.0",
-      description: "Organizations, members, credentials and the partner tree. Errors are application/problem+json.",
-    },
-    servers: [{ url: "/" }],
+  // Built once per isolate on first request; production's copy leaves the dev routes out.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  app.get("/openapi.json", (c) => {
+    document ??= app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "Anyreach organization API",
+        version: "0.1.0",
+        description: "Organizations, members, credentials and the partner tree. Errors are application/problem+json.",
+      },
+      servers: [{ url: "/" }],
+    });
+    return c.json(isDevelopment(c.env) ? document : withoutDevRoutes(document));
   });
 
   app.notFound(onNotFound);

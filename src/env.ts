@@ -2,6 +2,7 @@ import type { Db } from "./db/client";
 import type { Principal } from "./auth/principal";
 import type { OrgConcurrency } from "./calls/concurrency-object";
 import type { RateLimiter } from "./lib/rate-limiter";
+import type { OrgLifecycle } from "./orgs/lifecycle";
 
 /** Bindings and variables from wrangler.toml, `.dev.vars` and `wrangler secret put`. */
 export interface Env {
@@ -58,6 +59,8 @@ export interface Variables {
   db: Db;
   /** Set by `authenticate()` on every /admin route. */
   principal: Principal;
+  /** Every capability's part in org creation and deletion, composed once in app.ts. */
+  lifecycle: OrgLifecycle;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Variables };

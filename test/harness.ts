@@ -4,12 +4,17 @@ import { makeDb } from "../src/db/client";
 import { memberships, sessions, users, type OrganizationRow } from "../src/db/schema";
 import { newId } from "../src/lib/crypto";
 import { signSession, SESSION_TTL_SECONDS } from "../src/auth/session-token";
+import { orgLifecycle } from "../src/app";
 import { createOrganization } from "../src/orgs/service";
 import { createPersonalToken } from "../src/account/tokens";
 import { createApiKey } from "../src/keys/service";
 import { formatRoles, scopesOfRoles, type Role, type Scope } from "../src/auth/scopes";
+import type { Actor } from "../src/auth/principal";
 
 export const db = () => makeDb(env.DB);
+
+/** The actor of changes the test set-up makes by calling services directly. */
+export const SYSTEM_ACTOR: Actor = { kind: "system", userId: null, credentialId: null, requestId: null };
 
 let seq = 0;
 /** A unique suffix so tests never collide on e-mails or slugs. */
@@ -89,7 +94,7 @@ export async function createOrg(
   owner: TestUser,
   opts: { name?: string; slug?: string; parentId?: string } = {},
 ): Promise<OrganizationRow> {
-  return createOrganization(db(), {
+  return createOrganization(db(), orgLifecycle, {
     name: opts.name ?? uniq("Org "),
     slug: opts.slug,
     parentId: opts.parentId ?? null,
@@ -120,7 +125,9 @@ export async function createKey(
   org: { id: string },
   opts: { scopes?: Scope[]; createdBy?: string } = {},
 ): Promise<{ token: string; id: string }> {
-  const { row, token } = await createApiKey(db(), org.id, opts.createdBy ?? null, scopesOfRoles(["admin"]), {
+  // The test set-up makes the key, on behalf of `createdBy` when given.
+  const actor: Actor = { ...SYSTEM_ACTOR, userId: opts.createdBy ?? null };
+  const { row, token } = await createApiKey(db(), org.id, actor, scopesOfRoles(["admin"]), {
     name: "test key",
     scopes: opts.scopes,
   });

@@ -7,6 +7,9 @@ import { newId, sha256Hex } from "../lib/crypto";
 import { patCache } from "../auth/cache";
 import { mintPersonalToken } from "../auth/token-format";
 import { parseRoles, scopesOfRoles, sortScopes, withImplied, type Scope } from "../auth/scopes";
+import type { CreateTokenInput } from "./schemas";
+
+export type PersonalTokenRow = typeof personalTokens.$inferSelect;
 
 /** Every scope the user holds in at least one organization: the ceiling of a PAT. */
 export async function userScopeCeiling(db: Db, userId: string): Promise<Set<Scope>> {
@@ -16,7 +19,7 @@ export async function userScopeCeiling(db: Db, userId: string): Promise<Set<Scop
   return out;
 }
 
-export function resolveExpiry(input: { expires_at?: number | null; expires_in_days?: number }): number | null {
+export function resolveExpiry(input: Pick<CreateTokenInput, "expires_at" | "expires_in_days">): number | null {
   if (input.expires_at !== undefined && input.expires_in_days !== undefined) {
     throw new AppError("validation_failed", "Give either expires_at or expires_in_days, not both.", {
       errors: [{ field: "expires_in_days", message: "conflicts with expires_at" }],
@@ -44,12 +47,12 @@ export function grantScopes(requested: Scope[] | undefined, ceiling: Set<Scope>)
 export async function createPersonalToken(
   db: Db,
   userId: string,
-  input: { name: string; scopes?: Scope[]; expires_at?: number | null; expires_in_days?: number },
-) {
+  input: CreateTokenInput,
+): Promise<{ row: PersonalTokenRow; token: string }> {
   const expiresAt = resolveExpiry(input);
   const scopes = grantScopes(input.scopes, await userScopeCeiling(db, userId));
   const { token, hint } = mintPersonalToken();
-  const row = {
+  const row: PersonalTokenRow = {
     id: newId("pat"),
     userId,
     name: input.name,

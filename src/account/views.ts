@@ -1,7 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import type { OrganizationRow } from "../db/schema";
-import type { UserRow } from "../db/schema";
-import { ROLES, type Role } from "../auth/scopes";
+import type { OrganizationRow, UserRow } from "../db/schema";
+import { ROLES, SCOPES, type Role, type Scope } from "../auth/scopes";
+import type { SessionRow } from "./sessions";
+import { iso } from "../lib/dates";
+import type { PersonalTokenRow } from "./tokens";
 
 export const UserSchema = z
   .object({ id: z.string(), email: z.string(), name: z.string().nullable(), created_at: z.string() })
@@ -18,10 +20,53 @@ export const MembershipSchema = z
   })
   .openapi("MembershipOrganization");
 
+export const TokenSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    hint: z.string(),
+    scopes: z.array(z.enum(SCOPES)),
+    expires_at: z.number().nullable().openapi({ description: "epoch ms, null = never" }),
+    last_used_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi("PersonalAccessToken");
+
+export const SessionSchema = z.object({
+  id: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  user_agent: z.string().nullable(),
+  current: z.boolean(),
+});
+
 export function toUserView(u: UserRow) {
   return { id: u.id, email: u.email, name: u.name, created_at: new Date(u.createdAt).toISOString() };
 }
 
 export function toMembershipView(o: OrganizationRow, roles: Role[]) {
   return { id: o.id, slug: o.slug, name: o.name, status: o.status, parent_id: o.parentId, roles };
+}
+
+export function toTokenView(r: PersonalTokenRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    hint: r.tokenHint,
+    scopes: r.scopes as Scope[],
+    expires_at: r.expiresAt,
+    last_used_at: iso(r.lastUsedAt),
+    created_at: new Date(r.createdAt).toISOString(),
+  };
+}
+
+/** `currentId`: the session making the request, if it is one. */
+export function toSessionView(s: SessionRow, currentId: string | null) {
+  return {
+    id: s.id,
+    created_at: new Date(s.createdAt).toISOString(),
+    expires_at: new Date(s.expiresAt).toISOString(),
+    user_agent: s.userAgent,
+    current: s.id === currentId,
+  };
 }

@@ -4,11 +4,15 @@ import { auditLog } from "../db/schema";
 import { newId } from "../lib/crypto";
 import type { Actor } from "../auth/principal";
 
+/** What an entry is about (filterable with `?target_type=`). */
+export const AUDIT_TARGET_TYPES = ["member", "invitation", "api_key", "organization"] as const;
+export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
+
 export type AuditEntry = {
   orgId: string;
   actor: Actor;
   action: AuditAction;
-  targetType: "member" | "invitation" | "api_key" | "organization";
+  targetType: AuditTargetType;
   targetId: string | null;
   before?: unknown;
   after?: unknown;

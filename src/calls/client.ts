@@ -30,7 +30,7 @@ export async function setConcurrencyLimit(env: Env, db: Db, orgId: string, limit
   forgetOrg({ id: orgId });
 }
 
-/** Clears the org's Durable Object storage; for org deletion (`afterOrganizationDeleted`). */
+/** Clears the org's Durable Object storage; for org deletion (`resourceHooks.afterDeletion`). */
 export async function destroyOrgConcurrency(env: Env, orgId: string): Promise<void> {
   await concurrencyOf(env, orgId).destroy();
 }

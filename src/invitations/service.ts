@@ -11,13 +11,16 @@ import { hmacHex, newId } from "../lib/crypto";
 import { enqueueEmail } from "../email/messages";
 import { auditStatement } from "../audit/log";
 import type { Actor } from "../auth/principal";
-import { onOrganizationDeleted } from "../orgs/deletion";
+import type { OrgHooks } from "../orgs/lifecycle";
 import { fromRaw, toInvitationView, type InvitationStatus, type RawInvitation } from "./view";
 import type { CreateInvitationInput, InvitationListInput } from "./schemas";
 
 export const DEFAULT_VALID_DAYS = 7;
 
-onOrganizationDeleted((db, orgId) => [db.delete(invitations).where(eq(invitations.orgId, orgId))]);
+/** Org deletion takes the org's invitations with it, in its batch. */
+export const invitationHooks: OrgHooks = {
+  deletionStatements: (db, orgId) => [db.delete(invitations).where(eq(invitations.orgId, orgId))],
+};
 
 /** The secret in the accept link: derived from the id, so resending never needs it stored. */
 export async function invitationToken(env: Env, id: string): Promise<string> {

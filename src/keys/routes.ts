@@ -3,13 +3,10 @@ import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { PageQuery, pageOf } from "../http/pagination";
 import { paginate, cursorKey } from "../lib/pagination";
-import { requireScope } from "../auth/guards";
-import { userIdOf } from "../auth/principal";
+import { actorOf, requireScope } from "../auth/guards";
 import { SCOPES } from "../auth/scopes";
-import { CreateTokenBody } from "../account/routes";
+import { CreateTokenBody } from "../account/schemas";
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "./service";
-import { auditStatement } from "../audit/log";
-import { actorOf } from "../auth/guards";
 
 const ApiKeySchema = z
   .object({
@@ -70,25 +67,7 @@ export const keyRoutes = newRouter()
   .openapi(create, async (c) => {
     requireScope(c, "api_keys:manage");
     const ctx = c.var.org;
-    const db = c.var.db;
-    const actor = actorOf(c);
-    const { row, token } = await createApiKey(
-      db,
-      ctx.org.id,
-      userIdOf(c.var.principal),
-      ctx.scopes,
-      c.req.valid("json"),
-      (r) => [
-        auditStatement(db, {
-          orgId: ctx.org.id,
-          actor,
-          action: "api_key.created",
-          targetType: "api_key",
-          targetId: r.id,
-          after: { name: r.name, scopes: r.scopes, expires_at: r.expiresAt },
-        }),
-      ],
-    );
+    const { row, token } = await createApiKey(c.var.db, ctx.org.id, actorOf(c), ctx.scopes, c.req.valid("json"));
     return c.json({ ...view(row), token }, 201);
   })
   .openapi(list, async (c) => {
@@ -101,17 +80,6 @@ export const keyRoutes = newRouter()
   })
   .openapi(revoke, async (c) => {
     requireScope(c, "api_keys:manage");
-    const db = c.var.db;
-    const orgId = c.var.org.org.id;
-    const keyId = c.req.valid("param").key_id;
-    await revokeApiKey(db, orgId, keyId, [
-      auditStatement(db, {
-        orgId,
-        actor: actorOf(c),
-        action: "api_key.revoked",
-        targetType: "api_key",
-        targetId: keyId,
-      }),
-    ]);
+    await revokeApiKey(c.var.db, c.var.org.org.id, c.req.valid("param").key_id, actorOf(c));
     return c.body(null, 204);
   });

@@ -1,5 +1,4 @@
 import { and, desc, eq, isNull, lt } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { apiKeys } from "../db/schema";
 import { AppError } from "../lib/errors";
@@ -7,23 +6,25 @@ import { sha256Hex } from "../lib/crypto";
 import { apiKeyCache } from "../auth/cache";
 import { mintApiKey } from "../auth/token-format";
 import { API_KEY_FORBIDDEN, type Scope } from "../auth/scopes";
+import type { Actor } from "../auth/principal";
 import { grantScopes, resolveExpiry } from "../account/tokens";
+import type { CreateTokenInput } from "../account/schemas";
+import { auditStatement } from "../audit/log";
 import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 /**
- * Creates an org API key. Its scopes are a subset of the creator's effective scopes in
- * this org and never include `organizations:delete`. `extra` statements (the audit entry)
- * join the same batch.
+ * Creates an org API key on behalf of `actor` (its user, if any, is recorded as the
+ * creator). Its scopes are a subset of the actor's effective scopes in this org and never
+ * include `organizations:delete`. The key and its audit entry are one batch.
  */
 export async function createApiKey(
   db: Db,
   orgId: string,
-  createdBy: string | null,
+  actor: Actor,
   creatorScopes: Set<Scope>,
-  input: { name: string; scopes?: Scope[]; expires_at?: number | null; expires_in_days?: number },
-  extra: (row: ApiKeyRow) => BatchItem<"sqlite">[] = () => [],
+  input: CreateTokenInput,
 ): Promise<{ row: ApiKeyRow; token: string }> {
   if (input.scopes?.some((s) => API_KEY_FORBIDDEN.includes(s))) {
     throw new AppError("validation_failed", "An org API key cannot hold organizations:delete.", {
@@ -41,13 +42,23 @@ export async function createApiKey(
     tokenHash: await sha256Hex(token),
     tokenHint: hint,
     scopes,
-    createdBy,
+    createdBy: actor.userId,
     expiresAt,
     lastUsedAt: null,
     revokedAt: null,
     createdAt: Date.now(),
   };
-  await db.batch([db.insert(apiKeys).values(row), ...extra(row)]);
+  await db.batch([
+    db.insert(apiKeys).values(row),
+    auditStatement(db, {
+      orgId,
+      actor,
+      action: "api_key.created",
+      targetType: "api_key",
+      targetId: row.id,
+      after: { name: row.name, scopes: row.scopes, expires_at: row.expiresAt },
+    }),
+  ]);
   return { row, token };
 }
 
@@ -60,13 +71,8 @@ export function listApiKeys(db: Db, orgId: string, limit: number, before: string
     .limit(limit + 1);
 }
 
-/** Revokes a key; `extra` statements (the audit entry) are written only if it was revoked. */
-export async function revokeApiKey(
-  db: Db,
-  orgId: string,
-  keyId: string,
-  extra: BatchItem<"sqlite">[] = [],
-): Promise<void> {
+/** Revokes a key; its audit entry is written in the same batch, only if it was revoked. */
+export async function revokeApiKey(db: Db, orgId: string, keyId: string, actor: Actor): Promise<void> {
   let rows: { hash: string }[];
   try {
     [rows] = await db.batch([
@@ -76,7 +82,7 @@ export async function revokeApiKey(
         .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt)))
         .returning({ hash: apiKeys.tokenHash }),
       abortUnlessChanged(db),
-      ...extra,
+      auditStatement(db, { orgId, actor, action: "api_key.revoked", targetType: "api_key", targetId: keyId }),
     ]);
   } catch (err) {
     if (isStaleWrite(err)) throw new AppError("not_found", "API key not found.");

@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import { runBatch } from "../db/batch";
 import { users, type OrganizationRow, type UserRow } from "../db/schema";
 import { newId } from "../lib/crypto";
+import type { OrgLifecycle } from "../orgs/lifecycle";
 import { buildOrganizationRow, generateSlug, organizationStatements, isUniqueViolation } from "../orgs/service";
 
 /**
@@ -11,10 +12,12 @@ import { buildOrganizationRow, generateSlug, organizationStatements, isUniqueVio
  *
  * Returns the user with this (verified) e-mail, creating it on first sign-in together
  * with its first organization — named from the e-mail's local part, the user as owner —
- * in one D1 batch. `extra` statements (a session row) join the same batch.
+ * in one D1 batch, with the rows every capability creates with an org (`lifecycle`).
+ * `extra` statements (a session row) join the same batch.
  */
 export async function findOrOnboardUser(
   db: Db,
+  lifecycle: OrgLifecycle,
   email: string,
   extra: (user: UserRow) => BatchItem<"sqlite">[] = () => [],
 ): Promise<{ user: UserRow; created: boolean; firstOrg: OrganizationRow | null }> {
@@ -35,11 +38,15 @@ export async function findOrOnboardUser(
     const input = { name: localPart, creatorUserId: user.id, creatorRoles: ["owner" as const] };
     const org = buildOrganizationRow(input, slug);
     try {
-      await db.batch([db.insert(users).values(user), ...organizationStatements(db, org, input), ...extra(user)]);
+      await db.batch([
+        db.insert(users).values(user),
+        ...organizationStatements(db, lifecycle, org, input),
+        ...extra(user),
+      ]);
       return { user, created: true, firstOrg: org };
     } catch (err) {
       // Two first sign-ins of the same e-mail at once: the loser reads the winner's user.
-      if (isUniqueViolation(err, "users.email")) return findOrOnboardUser(db, email, extra);
+      if (isUniqueViolation(err, "users.email")) return findOrOnboardUser(db, lifecycle, email, extra);
       if (attempt < 3 && isUniqueViolation(err, "slug")) continue;
       throw err;
     }

@@ -2,60 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { orgOptional, orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
-import { requireOwner, requireScope, requireUser } from "../auth/guards";
-import { auditStatement } from "../audit/log";
-import { actorOf } from "../auth/guards";
-import { deleteOrganization, runDeletedHooks } from "./deletion";
-import { isReservedSlug, SLUG_RE } from "./slug";
-import { isSlugFree } from "./queries";
-import { createOrganization, runCommittedHooks } from "./service";
+import { actorOf, requireOwner, requireScope, requireUser } from "../auth/guards";
+import { confirmDeletion, deleteOrganization } from "./deletion";
+import { authorizeParent } from "./guards";
+import { CreateOrgBody, PatchOrgBody } from "./schemas";
+import { createOrganization, creatorOf, slugAvailability } from "./service";
 import { updateOrganizationSettings } from "./settings";
 import { OrganizationSchema, toOrganizationView } from "./view";
-import { authorizeParent } from "./parent";
-import { rolesOf } from "../auth/org-context";
-
-const SlugField = z.string().trim().min(1).max(63).toLowerCase();
-const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100");
-
-export const CreateOrgBody = z
-  .object({
-    name: z.string().trim().min(1, "name is required").max(100),
-    slug: z
-      .union([SlugField, z.literal("")])
-      .optional()
-      .openapi({ description: "Latin letters, digits, hyphens; generated from the name when blank" }),
-    parent_id: z.string().optional().openapi({ description: "Create a child organization (partner rules apply)" }),
-    billing_email: z.email().max(254).optional(),
-  })
-  .strict();
-
-const BillingAddress = z
-  .object({
-    line1: z.string().max(200).optional(),
-    line2: z.string().max(200).optional(),
-    city: z.string().max(100).optional(),
-    state: z.string().max(100).optional(),
-    postal_code: z.string().max(20).optional(),
-    country: z.string().length(2).toUpperCase().optional().openapi({ description: "ISO 3166-1 alpha-2" }),
-  })
-  .strict();
-
-export const PatchOrgBody = z
-  .object({
-    name: z.string().trim().min(1).max(100).optional(),
-    slug: SlugField.optional(),
-    avatar_url: z
-      .url({ protocol: /^https?$/ })
-      .max(2048)
-      .nullable()
-      .optional(),
-    status: z.enum(["active", "suspended"]).optional(),
-    billing_email: z.email().max(254).nullable().optional(),
-    billing_address: BillingAddress.nullable().optional(),
-    phone_numbers: z.array(E164).max(50).optional(),
-  })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one field to change." });
 
 const availability = createRoute({
   method: "get",
@@ -140,41 +93,29 @@ const remove = createRoute({
 export const orgRoutes = newRouter()
   .openapi(availability, async (c) => {
     const { slug } = c.req.valid("query");
-    const reason = !SLUG_RE.test(slug)
-      ? "invalid"
-      : isReservedSlug(slug)
-        ? "reserved"
-        : (await isSlugFree(c.var.db, slug))
-          ? null
-          : "taken";
+    const reason = await slugAvailability(c.var.db, slug);
     return c.json({ slug, available: reason === null, reason }, 200);
   })
   .openapi(create, async (c) => {
     const body = c.req.valid("json");
-    const principal = c.var.principal;
-    // An API key creates on behalf of the user who made it, while that user still belongs
-    // to the key's org: someone who left must not gain a seat in a new child.
-    let creatorUserId = principal.kind === "api_key" ? principal.createdBy : principal.userId;
-    if (principal.kind === "api_key" && creatorUserId && !(await rolesOf(c.var.db, creatorUserId, principal.orgId)))
-      creatorUserId = null;
     if (body.parent_id) {
       await authorizeParent(c, body.parent_id);
-    } else if (principal.kind === "api_key") {
+    } else if (c.var.principal.kind === "api_key") {
       throw new AppError("forbidden", "An org API key can only create child organizations (give parent_id).");
     } else {
       requireUser(c);
     }
-    // Top-level: the creator is owner. Child: the creator is added as admin (seed 004).
-    const creatorRoles = body.parent_id ? (["admin"] as const) : (["owner"] as const);
-    const org = await createOrganization(c.var.db, {
+    const { db, lifecycle } = c.var;
+    const org = await createOrganization(db, lifecycle, {
       name: body.name,
       slug: body.slug || undefined,
       parentId: body.parent_id ?? null,
       billingEmail: body.billing_email ?? null,
-      creatorUserId,
-      creatorRoles: [...creatorRoles],
+      creatorUserId: await creatorOf(db, c.var.principal),
+      // Top-level: the creator is owner. Child: the creator is added as admin (seed 004).
+      creatorRoles: body.parent_id ? ["admin"] : ["owner"],
     });
-    c.executionCtx.waitUntil(runCommittedHooks(c.env, org));
+    c.executionCtx.waitUntil(lifecycle.afterCreation(c.env, org));
     return c.json(toOrganizationView(org), 201);
   })
   .openapi(get, async (c) => {
@@ -183,25 +124,7 @@ export const orgRoutes = newRouter()
   })
   .openapi(patch, async (c) => {
     requireScope(c, "organizations:manage");
-    const db = c.var.db;
-    const patch = c.req.valid("json");
-    const before = c.var.org.org;
-    const actor = actorOf(c);
-    const after = await updateOrganizationSettings(db, before, patch, (next) => {
-      const fields = Object.keys(patch) as (keyof typeof patch & keyof ReturnType<typeof toOrganizationView>)[];
-      const pick = (v: ReturnType<typeof toOrganizationView>) => Object.fromEntries(fields.map((f) => [f, v[f]]));
-      return [
-        auditStatement(db, {
-          orgId: before.id,
-          actor,
-          action: "organization.updated",
-          targetType: "organization",
-          targetId: before.id,
-          before: pick(toOrganizationView(before)),
-          after: pick(toOrganizationView(next)),
-        }),
-      ];
-    });
+    const after = await updateOrganizationSettings(c.var.db, c.var.org.org, c.req.valid("json"), actorOf(c));
     return c.json(toOrganizationView(after), 200);
   })
   .openapi(remove, async (c) => {
@@ -209,12 +132,8 @@ export const orgRoutes = newRouter()
     requireOwner(c);
     requireScope(c, "organizations:delete");
     const org = c.var.org.org;
-    if (c.req.valid("json").slug.trim().toLowerCase() !== org.slug) {
-      throw new AppError("validation_failed", "Confirm by sending the organization's current slug.", {
-        errors: [{ field: "slug", message: "must equal the organization's slug" }],
-      });
-    }
-    await deleteOrganization(c.var.db, org, actorOf(c));
-    c.executionCtx.waitUntil(runDeletedHooks(c.env, org));
+    confirmDeletion(org, c.req.valid("json").slug);
+    await deleteOrganization(c.var.db, c.var.lifecycle, org, actorOf(c));
+    c.executionCtx.waitUntil(c.var.lifecycle.afterDeletion(c.env, org));
     return c.body(null, 204);
   });

@@ -5,7 +5,10 @@ import { memberships, organizations, type OrganizationRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/crypto";
 import { formatRoles, type Role } from "../auth/scopes";
+import { rolesOf } from "../auth/org-context";
+import type { Principal } from "../auth/principal";
 import { isReservedSlug, slugify, SLUG_RE, withSuffix } from "./slug";
+import type { OrgLifecycle } from "./lifecycle";
 import { isSlugFree } from "./queries";
 
 export type CreateOrgInput = {
@@ -18,15 +21,22 @@ export type CreateOrgInput = {
   creatorRoles: Role[];
 };
 
+/** Whether a slug may be taken now, and if not, why. */
+export async function slugAvailability(db: Db, slug: string): Promise<"invalid" | "reserved" | "taken" | null> {
+  if (!SLUG_RE.test(slug)) return "invalid";
+  if (isReservedSlug(slug)) return "reserved";
+  return (await isSlugFree(db, slug)) ? null : "taken";
+}
+
 /**
- * Extra statements written in the same D1 batch as a new organization. Capabilities
- * that must exist atomically with an org (the provisioning outbox, the tree index)
- * register here, so org creation stays one batch.
+ * The user who becomes a member of an org this principal creates. An API key creates on
+ * behalf of the user who made it, while that user still belongs to the key's org: someone
+ * who left must not gain a seat in a new child.
  */
-export type OrgCreationHook = (db: Db, org: OrganizationRow) => BatchItem<"sqlite">[];
-const creationHooks: OrgCreationHook[] = [];
-export function onOrganizationCreated(hook: OrgCreationHook): void {
-  creationHooks.push(hook);
+export async function creatorOf(db: Db, principal: Principal): Promise<string | null> {
+  if (principal.kind !== "api_key") return principal.userId;
+  const { createdBy } = principal;
+  return createdBy && (await rolesOf(db, createdBy, principal.orgId)) ? createdBy : null;
 }
 
 /** Validates a requested slug: format, reserved words, availability (409). */
@@ -77,8 +87,16 @@ export function buildOrganizationRow(input: CreateOrgInput, slug: string): Organ
   };
 }
 
-/** The statements that create an org, its creator membership and what hooks add. */
-export function organizationStatements(db: Db, org: OrganizationRow, input: CreateOrgInput): BatchItem<"sqlite">[] {
+/**
+ * The statements that create an org and its creator membership, and the rows every
+ * capability creates with it (`lifecycle`), so org creation stays one batch.
+ */
+export function organizationStatements(
+  db: Db,
+  lifecycle: OrgLifecycle,
+  org: OrganizationRow,
+  input: CreateOrgInput,
+): BatchItem<"sqlite">[] {
   const stmts: BatchItem<"sqlite">[] = [db.insert(organizations).values(org)];
   if (input.creatorUserId && input.creatorRoles.length > 0) {
     stmts.push(
@@ -90,7 +108,7 @@ export function organizationStatements(db: Db, org: OrganizationRow, input: Crea
       }),
     );
   }
-  for (const hook of creationHooks) stmts.push(...hook(db, org));
+  stmts.push(...lifecycle.creationStatements(db, org));
   return stmts;
 }
 
@@ -105,26 +123,21 @@ export function isForeignKeyViolation(err: unknown): boolean {
 
 /**
  * Creates an organization with status `provisioning` and its creator membership in one
- * D1 batch. A concurrent request that took the slug first turns into a 409.
+ * D1 batch. A concurrent request that took the slug first turns into a 409. The caller
+ * runs `lifecycle.afterCreation` once it returns.
  */
-export async function createOrganization(db: Db, input: CreateOrgInput): Promise<OrganizationRow> {
+export async function createOrganization(
+  db: Db,
+  lifecycle: OrgLifecycle,
+  input: CreateOrgInput,
+): Promise<OrganizationRow> {
   const slug = input.slug ? await checkRequestedSlug(db, input.slug) : await generateSlug(db, input.name);
   const org = buildOrganizationRow(input, slug);
   try {
-    await db.batch(asBatch(organizationStatements(db, org, input)));
+    await db.batch(asBatch(organizationStatements(db, lifecycle, org, input)));
   } catch (err) {
     if (isUniqueViolation(err, "slug")) throw new AppError("slug_taken", `The slug "${slug}" is already taken.`);
     throw err;
   }
   return org;
-}
-
-/** Work started after a new organization is committed (provisioning enqueues here). */
-export type OrgCommittedHook = (env: import("../env").Env, org: OrganizationRow) => Promise<void>;
-const committedHooks: OrgCommittedHook[] = [];
-export function afterOrganizationCommitted(hook: OrgCommittedHook): void {
-  committedHooks.push(hook);
-}
-export async function runCommittedHooks(env: import("../env").Env, org: OrganizationRow): Promise<void> {
-  for (const hook of committedHooks) await hook(env, org);
 }

@@ -2,34 +2,49 @@ import { and, eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { asBatch } from "../db/batch";
-import { organizations, orgSlugHistory, type BillingAddress, type OrganizationRow } from "../db/schema";
+import { organizations, orgSlugHistory, type OrganizationRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { DAY_MS } from "../lib/dates";
 import { forgetOrg } from "../auth/cache";
+import type { Actor } from "../auth/principal";
+import { auditStatement } from "../audit/log";
+import type { OrgPatch } from "./schemas";
 import { checkRequestedSlug, isUniqueViolation } from "./service";
+import { toOrganizationView } from "./view";
 
 export const SLUG_GRACE_MS = 30 * DAY_MS;
 
-export type OrgPatch = {
-  name?: string;
-  slug?: string;
-  avatar_url?: string | null;
-  status?: "active" | "suspended";
-  billing_email?: string | null;
-  billing_address?: BillingAddress | null;
-  phone_numbers?: string[];
-};
+/**
+ * The audit entry of a settings change: the fields sent, before and after, as the API
+ * shows them (so the log reads like the requests that changed it).
+ */
+function settingsAudit(db: Db, before: OrganizationRow, after: OrganizationRow, patch: OrgPatch, actor: Actor) {
+  const fields = Object.keys(patch) as (keyof OrgPatch)[];
+  const pick = (o: OrganizationRow) => {
+    const view = toOrganizationView(o);
+    return Object.fromEntries(fields.map((f) => [f, view[f]]));
+  };
+  return auditStatement(db, {
+    orgId: before.id,
+    actor,
+    action: "organization.updated",
+    targetType: "organization",
+    targetId: before.id,
+    before: pick(before),
+    after: pick(after),
+  });
+}
 
 /**
- * Applies a settings change in one batch. A slug rename keeps the old slug resolving to
- * this org for 30 days (public URLs change) and blocks others from taking it meanwhile.
- * `extra` statements (the audit entry) join the same batch.
+ * Applies a settings change and its audit entry in one batch. A slug rename keeps the old
+ * slug resolving to this org for 30 days (public URLs change) and blocks others from
+ * taking it meanwhile.
  */
 export async function updateOrganizationSettings(
   db: Db,
   org: OrganizationRow,
   patch: OrgPatch,
-  extra: (after: OrganizationRow) => BatchItem<"sqlite">[] = () => [],
+  actor: Actor,
 ): Promise<OrganizationRow> {
   const now = Date.now();
   const set: Partial<OrganizationRow> = { updatedAt: now };
@@ -66,7 +81,7 @@ export async function updateOrganizationSettings(
         .onConflictDoUpdate({ target: orgSlugHistory.slug, set: { orgId: org.id, expiresAt: now + SLUG_GRACE_MS } }),
     );
   }
-  stmts.push(...extra(after));
+  stmts.push(settingsAudit(db, org, after, patch, actor));
   try {
     await db.batch(asBatch(stmts));
   } catch (err) {

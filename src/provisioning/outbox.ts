@@ -15,7 +15,7 @@ const RESEND_BATCH = 100;
 
 /**
  * The outbox row and the pending steps of a new org, written in the org-creation batch
- * (registered with `onOrganizationCreated`). Existing rows are left alone.
+ * (`provisioningHooks.creationStatements`). Existing rows are left alone.
  */
 export function outboxStatements(db: Db, org: Pick<OrganizationRow, "id" | "createdAt">): BatchItem<"sqlite">[] {
   const now = org.createdAt;

@@ -6,6 +6,7 @@ import { paginate, cursorKey } from "../lib/pagination";
 import { requireScope } from "../auth/guards";
 import type { AgentRow } from "../db/schema";
 import { createAgent, deleteAgent, getAgent, listAgents, updateAgent } from "./agents-service";
+import { CreateAgentBody, PatchAgentBody } from "./agents-schemas";
 
 const AgentSchema = z
   .object({
@@ -17,23 +18,6 @@ const AgentSchema = z
     updated_at: z.string(),
   })
   .openapi("Agent");
-
-const CreateAgentBody = z
-  .object({
-    name: z.string().trim().min(1, "name is required").max(100),
-    description: z.string().max(2000).nullable().optional(),
-    channel: z.enum(["voice", "chat"]).default("voice"),
-  })
-  .strict();
-
-const PatchAgentBody = z
-  .object({
-    name: z.string().trim().min(1).max(100).optional(),
-    description: z.string().max(2000).nullable().optional(),
-    channel: z.enum(["voice", "chat"]).optional(),
-  })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one field to change." });
 
 const AgentId = z.object({ id: z.string().min(1).max(64) });
 

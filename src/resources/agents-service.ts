@@ -3,8 +3,7 @@ import type { Db } from "../db/client";
 import { agents, type AgentRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/crypto";
-
-export type AgentInput = { name: string; description?: string | null; channel: "voice" | "chat" };
+import type { AgentInput, AgentPatch } from "./agents-schemas";
 
 /** An agent of this org, or null (another org's agent is as invisible as a missing one). */
 export async function findAgent(db: Db, orgId: string, id: string): Promise<AgentRow | null> {
@@ -49,7 +48,7 @@ export async function createAgent(db: Db, orgId: string, input: AgentInput): Pro
   return row;
 }
 
-export async function updateAgent(db: Db, orgId: string, id: string, patch: Partial<AgentInput>): Promise<AgentRow> {
+export async function updateAgent(db: Db, orgId: string, id: string, patch: AgentPatch): Promise<AgentRow> {
   const rows = await db
     .update(agents)
     .set({ ...patch, updatedAt: Date.now() })

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
-import { afterOrganizationDeleted, onOrganizationDeleted } from "../orgs/deletion";
+import type { OrgHooks } from "../orgs/lifecycle";
 import { destroyOrgConcurrency } from "../calls/client";
 import {
   agents,
@@ -20,9 +20,9 @@ import {
 
 /**
  * The statements that remove everything this capability keeps for an org (resources,
- * provisioning records, call records, usage) and return its numbers to the pool. For
- * org deletion: register with `onOrganizationDeleted` so they join the deletion batch;
- * the org's Durable Object is cleared separately (`destroyOrgConcurrency`).
+ * provisioning records, call records, usage) and return its numbers to the pool. They
+ * join the org-deletion batch; the org's Durable Object is cleared separately
+ * (`destroyOrgConcurrency`).
  */
 export function deleteOrgResourcesStatements(db: Db, orgId: string): BatchItem<"sqlite">[] {
   return [
@@ -41,12 +41,8 @@ export function deleteOrgResourcesStatements(db: Db, orgId: string): BatchItem<"
   ];
 }
 
-let registered = false;
-
-/** Joins org deletion: these tables in its batch, then the org's Durable Object cleared. */
-export function registerResourceCleanup(): void {
-  if (registered) return;
-  registered = true;
-  onOrganizationDeleted(deleteOrgResourcesStatements);
-  afterOrganizationDeleted((env, org) => destroyOrgConcurrency(env, org.id));
-}
+/** Org deletion: these tables in its batch, then the org's Durable Object cleared. */
+export const resourceHooks: OrgHooks = {
+  deletionStatements: deleteOrgResourcesStatements,
+  afterDeletion: (env, org) => destroyOrgConcurrency(env, org.id),
+};

@@ -2,7 +2,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { authed, errorResponses, json, jsonBody, newRouter, rateLimited } from "../http/openapi";
 import { Email } from "../http/schemas";
 import { AppError } from "../lib/errors";
-import { runCommittedHooks } from "../orgs/service";
 import { listMembershipsOfUser } from "../orgs/queries";
 import { parseRoles } from "../auth/scopes";
 import { MembershipSchema, UserSchema, toMembershipView, toUserView } from "../account/views";
@@ -71,14 +70,14 @@ export const signInRoutes = newRouter()
   .openapi(verify, async (c) => {
     const { email, code } = c.req.valid("json");
     const input = { email, code, userAgent: c.req.header("user-agent") };
-    const { token, user, firstOrg } = await signInWithEmailCode(c.env, c.var.db, input);
-    if (firstOrg) c.executionCtx.waitUntil(runCommittedHooks(c.env, firstOrg));
+    const { token, user, firstOrg } = await signInWithEmailCode(c.env, c.var.db, c.var.lifecycle, input);
+    if (firstOrg) c.executionCtx.waitUntil(c.var.lifecycle.afterCreation(c.env, firstOrg));
     return c.json({ token, ...(await signedInView(c.var.db, user)) }, 200);
   })
   .openapi(onboardOidc, async (c) => {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
     if (!m?.[1]) throw new AppError("unauthenticated", "Send the ID token: Authorization: Bearer <token>.");
-    const { user, firstOrg } = await onboardOidcUser(c.env, c.var.db, m[1]);
-    if (firstOrg) c.executionCtx.waitUntil(runCommittedHooks(c.env, firstOrg));
+    const { user, firstOrg } = await onboardOidcUser(c.env, c.var.db, c.var.lifecycle, m[1]);
+    if (firstOrg) c.executionCtx.waitUntil(c.var.lifecycle.afterCreation(c.env, firstOrg));
     return c.json(await signedInView(c.var.db, user), 200);
   });

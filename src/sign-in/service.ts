@@ -7,6 +7,7 @@ import { newId } from "../lib/crypto";
 import { checkEmailCode, issueEmailCode } from "../auth/email-code";
 import { enqueueEmail } from "../email/messages";
 import { SESSION_TTL_SECONDS, signSession, verifySessionToken } from "../auth/session-token";
+import type { OrgLifecycle } from "../orgs/lifecycle";
 import { findOrOnboardUser } from "../onboarding/service";
 
 export type SignedIn = { token: string; user: UserRow; firstOrg: OrganizationRow | null };
@@ -55,12 +56,13 @@ export async function startEmailSignIn(env: Env, db: Db, input: { email: string;
 export async function signInWithEmailCode(
   env: Env,
   db: Db,
+  lifecycle: OrgLifecycle,
   input: { email: string; code: string; userAgent: string | undefined },
 ): Promise<SignedIn> {
   const { consume: consumeCode } = await checkEmailCode(env, db, input.email, input.code);
   const sessionId = newId("ses");
   const now = Date.now();
-  const { user, firstOrg } = await findOrOnboardUser(db, input.email, (u) => [
+  const { user, firstOrg } = await findOrOnboardUser(db, lifecycle, input.email, (u) => [
     consumeCode,
     db.insert(sessions).values({
       id: sessionId,
@@ -81,12 +83,13 @@ export async function signInWithEmailCode(
 export async function onboardOidcUser(
   env: Env,
   db: Db,
+  lifecycle: OrgLifecycle,
   idToken: string,
 ): Promise<{ user: UserRow; firstOrg: OrganizationRow | null }> {
   const verified = await verifySessionToken(env, idToken);
   if (verified.source !== "oidc") {
     throw new AppError("invalid_credential", "Send an ID token of the trusted external issuer.");
   }
-  const { user, firstOrg } = await findOrOnboardUser(db, verified.email);
+  const { user, firstOrg } = await findOrOnboardUser(db, lifecycle, verified.email);
   return { user, firstOrg };
 }

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { breadcrumbOf, breadcrumbsOf, childrenOf, isDescendantOf, searchDescendants } from "../../src/db/tree";
 import { updateOrganizationSettings } from "../../src/orgs/settings";
-import { createOrg, createUser, db, defined, uniq } from "../harness";
+import { createOrg, createUser, db, defined, SYSTEM_ACTOR, uniq } from "../harness";
 import { partnerTree, type Tree } from "../partner/fixtures";
 
 let t: Tree;
@@ -125,7 +125,7 @@ describe("searchDescendants", () => {
     const root = await createOrg(owner);
     const child = await createOrg(owner, { parentId: root.id, slug: uniq("before") });
     const renamed = uniq("renamed");
-    await updateOrganizationSettings(db(), child, { slug: renamed });
+    await updateOrganizationSettings(db(), child, { slug: renamed }, SYSTEM_ACTOR);
     expect((await searchDescendants(db(), root.id, renamed, { limit: 5 })).map((h) => h.slug)).toEqual([renamed]);
   });
 });

@@ -72,17 +72,19 @@ function resolve(s: Schema | undefined): Schema {
 }
 
 /** Values near what the schema allows: valid-looking, just outside its bounds, or of the wrong kind. */
-function valueOf(raw: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
+function arbitraryFor(raw: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
   const s = resolve(raw);
   const junk = fc.oneof(fc.constant(null), fc.string({ maxLength: 20 }), fc.integer(), fc.boolean(), fc.constant({}));
   if (depth > 3) return junk;
   const variants = [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? [])];
-  if (variants.length > 0) return fc.oneof(...variants.map((v) => valueOf(v, depth + 1)), junk);
+  if (variants.length > 0) return fc.oneof(...variants.map((v) => arbitraryFor(v, depth + 1)), junk);
   if (s.enum) return fc.oneof(fc.constantFrom(...s.enum), junk);
   const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : s.type;
   switch (type) {
     case "object": {
-      const props = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, valueOf(v, depth + 1)]));
+      const props = Object.fromEntries(
+        Object.entries(s.properties ?? {}).map(([k, v]) => [k, arbitraryFor(v, depth + 1)]),
+      );
       return fc.oneof(
         { weight: 4, arbitrary: fc.record(props, { requiredKeys: s.required?.filter((k) => k in props) ?? [] }) },
         { weight: 1, arbitrary: fc.record({ ...props, extra: junk }, { requiredKeys: [] }) },
@@ -90,7 +92,7 @@ function valueOf(raw: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
       );
     }
     case "array":
-      return fc.oneof(fc.array(valueOf(s.items, depth + 1), { maxLength: 25 }), junk);
+      return fc.oneof(fc.array(arbitraryFor(s.items, depth + 1), { maxLength: 25 }), junk);
     case "integer":
     case "number": {
       const edges = [s.minimum, s.maximum]
@@ -184,8 +186,10 @@ describe("fuzzing every documented route", () => {
       const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
       const arb = fc.record({
         segments: fc.tuple(...pathParams.map(() => segment())),
-        query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name, valueOf(p.schema)])), { requiredKeys: [] }),
-        body: bodySchema ? fc.option(valueOf(bodySchema), { nil: undefined }) : fc.constant(undefined),
+        query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name, arbitraryFor(p.schema)])), {
+          requiredKeys: [],
+        }),
+        body: bodySchema ? fc.option(arbitraryFor(bodySchema), { nil: undefined }) : fc.constant(undefined),
         rawBody: fc.option(fc.constantFrom("{", "[1,", "null", "\u0000", '{"a":1}'), { nil: undefined }),
         type: fc.constantFrom(
           "application/json",

@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { agents, knowledgeBases, phoneNumbers } from "../../src/db/schema";
@@ -12,7 +13,8 @@ import {
   organizations,
   orgSlugHistory,
 } from "../../src/db/schema";
-import { afterOrganizationDeleted, onOrganizationDeleted } from "../../src/orgs/deletion";
+import { buildApp, ORG_HOOKS } from "../../src/app";
+import { composeLifecycle, type OrgHooks } from "../../src/orgs/lifecycle";
 import { call, createKey, createOrg, createPat, db, expectProblem, uniq } from "../harness";
 import { as, team } from "../members/fixtures";
 
@@ -147,13 +149,27 @@ describe("DELETE /admin/organization", () => {
       .insert(emailDeliveries)
       .values({ messageKey: marker, recipient: marker, subject: "s", body: "b", provider: "test", sentAt: 1 });
     const cleaned: string[] = [];
-    onOrganizationDeleted((d, orgId) =>
-      orgId === t.org.id ? [d.delete(emailDeliveries).where(eq(emailDeliveries.messageKey, marker))] : [],
-    );
-    afterOrganizationDeleted(async (_env, org) => {
-      if (org.id === t.org.id) cleaned.push(org.id);
+    const marking: OrgHooks = {
+      deletionStatements: (d, orgId) =>
+        orgId === t.org.id ? [d.delete(emailDeliveries).where(eq(emailDeliveries.messageKey, marker))] : [],
+      afterDeletion: async (_env, org) => {
+        if (org.id === t.org.id) cleaned.push(org.id);
+      },
+    };
+    // An app like the worker's, with one more capability listed.
+    const app = buildApp(composeLifecycle([...ORG_HOOKS, marking]));
+    const ctx = createExecutionContext();
+    const req = new Request("http://api.test/admin/organization", {
+      method: "DELETE",
+      headers: {
+        authorization: `Bearer ${t.owner.session}`,
+        "x-anyreach-org": t.org.id,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ slug: t.org.slug }),
     });
-    expect((await del(t, t.org.slug)).status).toBe(204);
+    expect((await app.fetch(req, env, ctx)).status).toBe(204);
+    await waitOnExecutionContext(ctx);
     expect(await db().select().from(emailDeliveries).where(eq(emailDeliveries.messageKey, marker))).toEqual([]);
     await expect.poll(() => cleaned).toEqual([t.org.id]);
   });

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { UsageEventRow } from "../../src/db/schema";
 import { rollupStatements } from "../../src/usage/rollups";
+import { orgLifecycle } from "../../src/app";
 import { deleteOrganization } from "../../src/orgs/deletion";
 import { call, createOrg, db, expectProblem, uniq } from "../harness";
 import { partnerTree, type Tree } from "./fixtures";
@@ -138,7 +139,12 @@ describe("GET /admin/partner-console/usage-summary", () => {
     await env.DB.prepare("DELETE FROM usage_daily WHERE org_id = ? AND day = ?").bind(t.a1xy.id, "2026-10-02").run();
     expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.voice_calls).toBe(before + 8 - 7);
     // The product's deletion batch (issues 3 and 4), with this org's rollups in it.
-    await deleteOrganization(db(), late, { kind: "system", userId: null, credentialId: null, requestId: null });
+    await deleteOrganization(db(), orgLifecycle, late, {
+      kind: "system",
+      userId: null,
+      credentialId: null,
+      requestId: null,
+    });
     expect((await call("GET", `${U}?${OCT}`, { token: t.agency.key })).json.voice_calls).toBe(before - 5);
     // Every subtree total equals the sum of its members' own rollups.
     const drift = await env.DB.prepare(

@@ -63,8 +63,12 @@ export function recordingBatch<T>(queue: string, bodies: T[], attempts: number) 
     queue,
     messages,
     metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
-    ackAll: () => messages.forEach((m) => m.ack()),
-    retryAll: (o?: QueueRetryOptions) => messages.forEach((m) => m.retry(o)),
+    ackAll: () => {
+      for (const m of messages) m.ack();
+    },
+    retryAll: (o?: QueueRetryOptions) => {
+      for (const m of messages) m.retry(o);
+    },
   };
   return { batch, decisions };
 }

@@ -65,9 +65,9 @@ describe("provisioning", () => {
         finished_at: expect.any(String),
       });
 
-    const account = (await db().select().from(billingAccounts).where(eq(billingAccounts.orgId, id)))[0]!;
+    const [account] = await db().select().from(billingAccounts).where(eq(billingAccounts.orgId, id));
     expect(account).toMatchObject({ provider: "local", plan: "free", billingEmail: owner.email });
-    expect(account.customerId).toMatch(/^cus_/);
+    expect(account?.customerId).toMatch(/^cus_/);
     expect(await db().select().from(phoneNumbers).where(eq(phoneNumbers.orgId, id))).toHaveLength(1);
     expect(await db().select().from(knowledgeBases).where(eq(knowledgeBases.orgId, id))).toMatchObject([
       { isDefault: true },
@@ -191,16 +191,16 @@ describe("provisioning", () => {
 
     await runCron();
     await waitFor(async () => (await orgStatus(org.id)) === "active");
-    const job = (await db().select().from(provisioningJobs).where(eq(provisioningJobs.orgId, org.id)))[0]!;
+    const [job] = await db().select().from(provisioningJobs).where(eq(provisioningJobs.orgId, org.id));
     expect(job).toMatchObject({ state: "succeeded", sends: 1 });
-    expect(job.ackedAt).not.toBeNull();
+    expect(job?.ackedAt).toEqual(expect.any(Number));
   });
 
   it("the cron leaves fresh and acknowledged rows alone", async () => {
     const { org } = await tenant();
     await runCron();
-    const job = (await db().select().from(provisioningJobs).where(eq(provisioningJobs.orgId, org.id)))[0]!;
-    expect(job.sends).toBe(0);
+    const [job] = await db().select().from(provisioningJobs).where(eq(provisioningJobs.orgId, org.id));
+    expect(job?.sends).toBe(0);
   });
 
   it("retrying an org that is already provisioned is a 409", async () => {

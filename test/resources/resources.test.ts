@@ -83,7 +83,9 @@ describe("org resources", () => {
       body: { events: [{ key: "w", kind: "workflow_run", outcome: "success" }] },
     });
     await waitFor(async () => (await db().select().from(usageDaily).where(eq(usageDaily.orgId, org.id)))[0]);
-    const number = (await db().select().from(phoneNumbers).where(eq(phoneNumbers.orgId, org.id)))[0]!.number;
+    const [assigned] = await db().select().from(phoneNumbers).where(eq(phoneNumbers.orgId, org.id));
+    if (!assigned) throw new Error("provisioning assigned the org no phone number");
+    const { number } = assigned;
     await call("POST", "/admin/calls", { token: key, body: { channel: "voice", direction: "inbound" } });
 
     await runBatch(db(), deleteOrgResourcesStatements(db(), org.id));
@@ -91,7 +93,8 @@ describe("org resources", () => {
 
     expect(await db().select().from(agents).where(eq(agents.orgId, org.id))).toHaveLength(0);
     expect(await db().select().from(usageDaily).where(eq(usageDaily.orgId, org.id))).toHaveLength(0);
-    expect((await db().select().from(phoneNumberPool).where(eq(phoneNumberPool.number, number)))[0]!.orgId).toBeNull();
+    const [pooled] = await db().select().from(phoneNumberPool).where(eq(phoneNumberPool.number, number));
+    expect(pooled).toMatchObject({ orgId: null });
     expect(await concurrencyOf(env, org.id).getStatus()).toEqual({ active: 0, limit: 1, peak: 0 });
     const s = await call("GET", "/admin/usage/summary", { token: key });
     expect(s.json.inventory).toEqual({ agents: 0, phone_numbers: 0, web_widgets: 0, knowledge_bases: 0 });

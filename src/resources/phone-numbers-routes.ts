@@ -1,11 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
-import { and, desc, eq, lt } from "drizzle-orm";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import { PageQuery, pageOf } from "../http/pagination";
 import { paginate, cursorKey } from "../lib/pagination";
 import { requireScope } from "../auth/guards";
-import { phoneNumbers, type PhoneNumberRow } from "../db/schema";
+import type { PhoneNumberRow } from "../db/schema";
+import { listPhoneNumbers } from "./phone-numbers-service";
 
 const PhoneNumberSchema = z
   .object({ id: z.string(), number: z.string(), provider: z.string(), created_at: z.string() })
@@ -30,17 +30,7 @@ export const phoneNumberRoutes = newRouter().openapi(list, async (c) => {
   requireScope(c, "resources:read");
   const { limit, cursor } = c.req.valid("query");
   const before = cursorKey(cursor);
-  const rows = await c.var.db
-    .select()
-    .from(phoneNumbers)
-    .where(
-      and(
-        eq(phoneNumbers.orgId, c.var.org.org.id),
-        typeof before === "string" ? lt(phoneNumbers.id, before) : undefined,
-      ),
-    )
-    .orderBy(desc(phoneNumbers.id))
-    .limit(limit + 1);
+  const rows = await listPhoneNumbers(c.var.db, c.var.org.org.id, limit, typeof before === "string" ? before : null);
   const page = paginate(rows, limit, (r) => [r.id]);
   return c.json({ data: page.data.map(view), next_cursor: page.next_cursor }, 200);
 });

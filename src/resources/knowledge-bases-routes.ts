@@ -1,13 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
-import { and, desc, eq, lt } from "drizzle-orm";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { PageQuery, pageOf } from "../http/pagination";
 import { paginate, cursorKey } from "../lib/pagination";
-import { AppError } from "../lib/errors";
 import { requireScope } from "../auth/guards";
-import { knowledgeBases, type KnowledgeBaseRow } from "../db/schema";
-import { newId } from "../lib/crypto";
+import type { KnowledgeBaseRow } from "../db/schema";
+import { createKnowledgeBase, deleteKnowledgeBase, listKnowledgeBases } from "./knowledge-bases-service";
 
 const KnowledgeBaseSchema = z
   .object({ id: z.string(), name: z.string(), is_default: z.boolean(), created_at: z.string() })
@@ -51,38 +49,21 @@ export const knowledgeBaseRoutes = newRouter()
     requireScope(c, "resources:read");
     const { limit, cursor } = c.req.valid("query");
     const before = cursorKey(cursor);
-    const rows = await c.var.db
-      .select()
-      .from(knowledgeBases)
-      .where(
-        and(
-          eq(knowledgeBases.orgId, c.var.org.org.id),
-          typeof before === "string" ? lt(knowledgeBases.id, before) : undefined,
-        ),
-      )
-      .orderBy(desc(knowledgeBases.id))
-      .limit(limit + 1);
+    const rows = await listKnowledgeBases(
+      c.var.db,
+      c.var.org.org.id,
+      limit,
+      typeof before === "string" ? before : null,
+    );
     const page = paginate(rows, limit, (r) => [r.id]);
     return c.json({ data: page.data.map(view), next_cursor: page.next_cursor }, 200);
   })
   .openapi(create, async (c) => {
     requireScope(c, "resources:manage");
-    const row: KnowledgeBaseRow = {
-      id: newId("kb"),
-      orgId: c.var.org.org.id,
-      name: c.req.valid("json").name,
-      isDefault: false,
-      createdAt: Date.now(),
-    };
-    await c.var.db.insert(knowledgeBases).values(row);
-    return c.json(view(row), 201);
+    return c.json(view(await createKnowledgeBase(c.var.db, c.var.org.org.id, c.req.valid("json").name)), 201);
   })
   .openapi(remove, async (c) => {
     requireScope(c, "resources:manage");
-    const rows = await c.var.db
-      .delete(knowledgeBases)
-      .where(and(eq(knowledgeBases.id, c.req.valid("param").id), eq(knowledgeBases.orgId, c.var.org.org.id)))
-      .returning({ id: knowledgeBases.id });
-    if (!rows[0]) throw new AppError("not_found", "Knowledge base not found.");
+    await deleteKnowledgeBase(c.var.db, c.var.org.org.id, c.req.valid("param").id);
     return c.body(null, 204);
   });

@@ -6,19 +6,23 @@ import { requireScope } from "../auth/guards";
 import { missingOrganization } from "../auth/org-context";
 import { isDescendantOf } from "../db/tree";
 
+/** The context of a route where the organization is optional (org creation). */
+type MaybeInOrg = { var: { org?: OrgContext; principal: Principal; db: Db } };
+
+/** Refuses the request unless it acts in an organization; afterwards `c.var.org` is typed as set. */
+export function requireOrg<C extends MaybeInOrg>(c: C): asserts c is C & { var: { org: OrgContext } } {
+  if (!c.var.org) throw missingOrganization(c.var.principal);
+}
+
 /**
  * The partner rule for creating a child: the caller acts in an org (its own), holds
  * `child_organizations:manage` there, and `parentId` is that org or a descendant of it.
  * A parent outside the subtree is refused exactly like one that does not exist.
  */
-export async function authorizeParent(
-  c: { var: { org?: OrgContext; principal: Principal; db: Db } },
-  parentId: string,
-): Promise<void> {
-  const ctx = c.var.org;
-  if (!ctx) throw missingOrganization(c.var.principal);
-  requireScope({ var: { org: ctx } }, "child_organizations:manage");
-  if (!(await isDescendantOf(c.var.db, ctx.org.id, parentId))) {
+export async function authorizeParent(c: MaybeInOrg, parentId: string): Promise<void> {
+  requireOrg(c);
+  requireScope(c, "child_organizations:manage");
+  if (!(await isDescendantOf(c.var.db, c.var.org.org.id, parentId))) {
     throw new AppError("not_found", "Parent organization not found.");
   }
 }

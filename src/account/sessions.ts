@@ -1,0 +1,47 @@
+import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { sessions } from "../db/schema";
+import { AppError } from "../lib/errors";
+import { decodeCursor, type Page, paginate } from "../lib/pagination";
+import { sessionCache } from "../auth/cache";
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+/**
+ * One page of the user's live sessions, newest first. Sessions are ordered by when they
+ * began, so the cursor carries that time and the id that breaks ties between equal times.
+ */
+export async function listSessions(
+  db: Db,
+  userId: string,
+  q: { limit: number; cursor?: string },
+): Promise<Page<SessionRow>> {
+  const [at, id] = decodeCursor(q.cursor) ?? [];
+  const after =
+    typeof at === "number" && typeof id === "string"
+      ? or(lt(sessions.createdAt, at), and(eq(sessions.createdAt, at), lt(sessions.id, id)))
+      : undefined;
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, Date.now()), after))
+    .orderBy(desc(sessions.createdAt), desc(sessions.id))
+    .limit(q.limit + 1);
+  return paginate(rows, q.limit, (s) => [s.createdAt, s.id]);
+}
+
+/**
+ * Revokes one of the user's sessions (signing it out at once, cache included). `"current"`
+ * names `currentId`, the session making the request, if it is one.
+ */
+export async function revokeSession(db: Db, userId: string, id: string, currentId: string | null): Promise<void> {
+  const target = id === "current" ? currentId : id;
+  if (!target) throw new AppError("unprocessable", "This request is not made with a session.");
+  const rows = await db
+    .update(sessions)
+    .set({ revokedAt: Date.now() })
+    .where(and(eq(sessions.id, target), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  if (!rows[0]) throw new AppError("not_found", "Session not found.");
+  sessionCache.delete(target);
+}

@@ -1,0 +1,48 @@
+import { z } from "@hono/zod-openapi";
+
+/** The request bodies of the organization routes; services take what they parse to. */
+
+const SlugField = z.string().trim().min(1).max(63).toLowerCase();
+const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14155550100");
+
+export const CreateOrgBody = z
+  .object({
+    name: z.string().trim().min(1, "name is required").max(100),
+    slug: z
+      .union([SlugField, z.literal("")])
+      .optional()
+      .openapi({ description: "Latin letters, digits, hyphens; generated from the name when blank" }),
+    parent_id: z.string().optional().openapi({ description: "Create a child organization (partner rules apply)" }),
+    billing_email: z.email().max(254).optional(),
+  })
+  .strict();
+
+const BillingAddress = z
+  .object({
+    line1: z.string().max(200).optional(),
+    line2: z.string().max(200).optional(),
+    city: z.string().max(100).optional(),
+    state: z.string().max(100).optional(),
+    postal_code: z.string().max(20).optional(),
+    country: z.string().length(2).toUpperCase().optional().openapi({ description: "ISO 3166-1 alpha-2" }),
+  })
+  .strict();
+
+export const PatchOrgBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    slug: SlugField.optional(),
+    avatar_url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .nullable()
+      .optional(),
+    status: z.enum(["active", "suspended"]).optional(),
+    billing_email: z.email().max(254).nullable().optional(),
+    billing_address: BillingAddress.nullable().optional(),
+    phone_numbers: z.array(E164).max(50).optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: "Send at least one field to change." });
+
+export type OrgPatch = z.infer<typeof PatchOrgBody>;
