@@ -9,9 +9,10 @@ import { call, tenant, waitFor } from "../harness";
  * boundary parameters, bodies, content types, path segments, credentials — the answer is
  * never a 5xx, every 4xx is problem+json with a code from the closed list, and a refused
  * request writes nothing. Seeded (FUZZ_SEED) and bounded (FUZZ_RUNS per route);
- * `npm run fuzz` runs it longer.
+ * `npm run fuzz` runs it longer. The routes are dealt into parts (fuzz-1.test.ts, …) so the
+ * pool runs them side by side.
  */
-const RUNS = Number(env.FUZZ_RUNS ?? 150);
+const RUNS = Number(env.FUZZ_RUNS ?? 100);
 const SEED = Number(env.FUZZ_SEED ?? 20261201);
 
 type Schema = {
@@ -155,91 +156,94 @@ function operations(): { method: string; path: string; op: Operation }[] {
   );
 }
 
-beforeAll(async () => {
-  doc = (await call("GET", "/openapi.json")).json;
-  victim = await tenant();
-  // Background work (queue consumers) may still be writing: wait until the tables are still.
-  let last = "";
-  await waitFor(async () => {
-    await new Promise((r) => setTimeout(r, 400));
-    const now = (await rowCounts()) ?? "";
-    const still = now === last;
-    last = now;
-    return still;
-  }, 20_000);
-  counts = last;
-});
-
-describe("fuzzing every documented route", () => {
-  it("documents enough routes to be worth fuzzing", () => {
-    expect(operations().length).toBeGreaterThan(40);
+/** Fuzzes every `parts`-th documented route, starting at `part`. */
+export function fuzzRoutes(part: number, parts: number): void {
+  beforeAll(async () => {
+    doc = (await call("GET", "/openapi.json")).json;
+    victim = await tenant();
+    // Background work (queue consumers) may still be writing: wait until the tables are still.
+    let last = "";
+    await waitFor(async () => {
+      await new Promise((r) => setTimeout(r, 400));
+      const now = (await rowCounts()) ?? "";
+      const still = now === last;
+      last = now;
+      return still;
+    }, 20_000);
+    counts = last;
   });
 
-  it("never answers 5xx; every 4xx is problem+json with a closed-list code and writes nothing", async () => {
-    // Org deletion with a valid body would end the run's own tenant; it is fuzzed with junk only.
-    for (const { method, path, op } of operations()) {
-      if (path.startsWith("/dev/")) continue;
-      const t0 = Date.now();
-      const params = op.parameters ?? [];
-      const pathParams = params.filter((p) => p.in === "path").map((p) => p.name);
-      const queryParams = params.filter((p) => p.in === "query");
-      const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
-      const arb = fc.record({
-        segments: fc.tuple(...pathParams.map(() => segment())),
-        query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name, arbitraryFor(p.schema)])), {
-          requiredKeys: [],
-        }),
-        body: bodySchema ? fc.option(arbitraryFor(bodySchema), { nil: undefined }) : fc.constant(undefined),
-        rawBody: fc.option(fc.constantFrom("{", "[1,", "null", "\u0000", '{"a":1}'), { nil: undefined }),
-        type: fc.constantFrom(
-          "application/json",
-          "application/json",
-          "text/plain",
-          "application/x-www-form-urlencoded",
-        ),
-        credential: credential(),
-      });
-      await fc.assert(
-        fc.asyncProperty(arb, async (c) => {
-          let url = path;
-          pathParams.forEach((name, i) => {
-            url = url.replace(`{${name}}`, String(c.segments[i]));
-          });
-          const qs = Object.entries(c.query)
-            .map(
-              ([k, v]) =>
-                `${encodeURIComponent(k)}=${encodeURIComponent(typeof v === "string" ? v : JSON.stringify(v))}`,
-            )
-            .join("&");
-          let request: Request;
-          try {
-            const body =
-              method === "GET" || method === "DELETE"
-                ? undefined
-                : (c.rawBody ?? (c.body === undefined ? undefined : JSON.stringify(c.body)));
-            const headers: Record<string, string> = { ...headersFor(c.credential) };
-            if (body !== undefined) headers["content-type"] = c.type;
-            if (path === "/admin/organization" && method === "DELETE") return;
-            request = new Request(`http://api.test${url}${qs ? `?${qs}` : ""}`, { method, headers, body });
-          } catch {
-            return; // not a request any client could send
-          }
-          // Only requests write these tables, so the counts after the previous case are the counts before this one.
-          const before = counts;
-          const res = await exports.default.fetch(request);
-          const text = await res.text();
-          const what = `${method} ${url}?${qs} -> ${res.status} ${text.slice(0, 300)}`;
-          expect(res.status, what).toBeLessThan(500);
-          if (res.status >= 400) {
-            expect(res.headers.get("content-type"), what).toContain("application/problem+json");
-            expect(ERROR_CODES as readonly string[], what).toContain(JSON.parse(text).code);
-          }
-          counts = await rowCounts();
-          if (res.status >= 400) expect(counts, `${what} wrote rows`).toBe(before);
-        }),
-        { numRuns: RUNS, seed: SEED, endOnFailure: true },
-      );
-      if (env.FUZZ_TRACE) console.log(`fuzz ${method} ${path} ${Date.now() - t0} ms`);
-    }
-  }, 600_000);
-});
+  describe(`fuzzing every documented route (part ${part + 1} of ${parts})`, () => {
+    it("documents enough routes to be worth fuzzing", () => {
+      expect(operations().length).toBeGreaterThan(40);
+    });
+
+    it("never answers 5xx; every 4xx is problem+json with a closed-list code and writes nothing", async () => {
+      // Org deletion with a valid body would end the run's own tenant; it is fuzzed with junk only.
+      for (const { method, path, op } of operations()) {
+        if (path.startsWith("/dev/")) continue;
+        const t0 = Date.now();
+        const params = op.parameters ?? [];
+        const pathParams = params.filter((p) => p.in === "path").map((p) => p.name);
+        const queryParams = params.filter((p) => p.in === "query");
+        const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
+        const arb = fc.record({
+          segments: fc.tuple(...pathParams.map(() => segment())),
+          query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name, arbitraryFor(p.schema)])), {
+            requiredKeys: [],
+          }),
+          body: bodySchema ? fc.option(arbitraryFor(bodySchema), { nil: undefined }) : fc.constant(undefined),
+          rawBody: fc.option(fc.constantFrom("{", "[1,", "null", "\u0000", '{"a":1}'), { nil: undefined }),
+          type: fc.constantFrom(
+            "application/json",
+            "application/json",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+          ),
+          credential: credential(),
+        });
+        await fc.assert(
+          fc.asyncProperty(arb, async (c) => {
+            let url = path;
+            pathParams.forEach((name, i) => {
+              url = url.replace(`{${name}}`, String(c.segments[i]));
+            });
+            const qs = Object.entries(c.query)
+              .map(
+                ([k, v]) =>
+                  `${encodeURIComponent(k)}=${encodeURIComponent(typeof v === "string" ? v : JSON.stringify(v))}`,
+              )
+              .join("&");
+            let request: Request;
+            try {
+              const body =
+                method === "GET" || method === "DELETE"
+                  ? undefined
+                  : (c.rawBody ?? (c.body === undefined ? undefined : JSON.stringify(c.body)));
+              const headers: Record<string, string> = { ...headersFor(c.credential) };
+              if (body !== undefined) headers["content-type"] = c.type;
+              if (path === "/admin/organization" && method === "DELETE") return;
+              request = new Request(`http://api.test${url}${qs ? `?${qs}` : ""}`, { method, headers, body });
+            } catch {
+              return; // not a request any client could send
+            }
+            // Only requests write these tables, so the counts after the previous case are the counts before this one.
+            const before = counts;
+            const res = await exports.default.fetch(request);
+            const text = await res.text();
+            const what = `${method} ${url}?${qs} -> ${res.status} ${text.slice(0, 300)}`;
+            expect(res.status, what).toBeLessThan(500);
+            if (res.status >= 400) {
+              expect(res.headers.get("content-type"), what).toContain("application/problem+json");
+              expect(ERROR_CODES as readonly string[], what).toContain(JSON.parse(text).code);
+            }
+            counts = await rowCounts();
+            if (res.status >= 400) expect(counts, `${what} wrote rows`).toBe(before);
+          }),
+          { numRuns: RUNS, seed: SEED, endOnFailure: true },
+        );
+        if (env.FUZZ_TRACE) console.log(`fuzz ${method} ${path} ${Date.now() - t0} ms`);
+      }
+    }, 600_000);
+  });
+}

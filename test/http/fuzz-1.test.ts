@@ -1,0 +1,3 @@
+import { fuzzRoutes } from "./fuzz";
+
+fuzzRoutes(0, 2);
