@@ -4,7 +4,7 @@ import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import type { UsageDailyRow } from "../db/schema";
 import { isDescendantOfSql } from "../db/tree";
 import { readInOneTrip } from "../db/one-trip";
-import { Figures } from "../usage/routes";
+import { DailyFiguresSchema, FiguresSchema } from "../usage/schemas";
 import { summarize } from "../usage/summary";
 import { resolveWindow } from "../usage/window";
 import { iso, parseInstant } from "../lib/dates";
@@ -45,10 +45,8 @@ export const PartnerUsageSchema = z
     org_id: z.string().openapi({ description: "Your org (scope=all) or the selected org (scope=single)" }),
     from: z.string(),
     to: z.string(),
-    ...Figures,
-    daily: z
-      .array(z.object({ date: z.string(), ...Figures }))
-      .openapi({ description: "Every UTC day of the window, zero-filled" }),
+    ...FiguresSchema.shape,
+    daily: z.array(DailyFiguresSchema).openapi({ description: "Every UTC day of the window, zero-filled" }),
   })
   .openapi("PartnerUsageSummary");
 

@@ -5,6 +5,7 @@ import { requireScope } from "../auth/guards";
 import type { ReportedEvent, UsageMessage } from "./messages";
 import { dailyRows, inventoryOf, summarize } from "./summary";
 import { resolveWindow } from "./window";
+import { DailyFiguresSchema, FiguresSchema, InventorySchema } from "./schemas";
 import { iso } from "../lib/dates";
 
 const EventKey = z
@@ -39,32 +40,13 @@ const EventsBody = z
   .object({ events: z.array(EventSchema).min(1).max(100, "at most 100 events per request") })
   .strict();
 
-export const Figures = {
-  voice_minutes: z.number(),
-  voice_calls: z.number().int(),
-  chat_minutes: z.number(),
-  chat_calls: z.number().int(),
-  total_calls: z.number().int(),
-  inbound_calls: z.number().int(),
-  outbound_calls: z.number().int(),
-  average_duration_seconds: z.number(),
-  workflow_runs_total: z.number().int(),
-  workflow_runs_success: z.number().int(),
-  workflow_runs_failed: z.number().int(),
-};
-
 const SummarySchema = z
   .object({
     from: z.string(),
     to: z.string(),
-    ...Figures,
-    daily: z.array(z.object({ date: z.string(), ...Figures })),
-    inventory: z.object({
-      agents: z.number().int(),
-      phone_numbers: z.number().int(),
-      web_widgets: z.number().int(),
-      knowledge_bases: z.number().int(),
-    }),
+    ...FiguresSchema.shape,
+    daily: z.array(DailyFiguresSchema),
+    inventory: InventorySchema,
   })
   .openapi("UsageSummary");
 

@@ -1,23 +1,8 @@
 import { and, between, count, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { daysBetween } from "../lib/dates";
+import type { DailyFigures, Inventory, UsageFigures } from "./schemas";
 import { agents, knowledgeBases, phoneNumbers, usageDaily, webWidgets, type UsageDailyRow } from "../db/schema";
-
-export type UsageFigures = {
-  voice_minutes: number;
-  voice_calls: number;
-  chat_minutes: number;
-  chat_calls: number;
-  total_calls: number;
-  inbound_calls: number;
-  outbound_calls: number;
-  average_duration_seconds: number;
-  workflow_runs_total: number;
-  workflow_runs_success: number;
-  workflow_runs_failed: number;
-};
-export type DailyFigures = UsageFigures & { date: string };
-export type Inventory = { agents: number; phone_numbers: number; web_widgets: number; knowledge_bases: number };
 
 type Counters = Omit<UsageDailyRow, "orgId" | "day">;
 const ZERO: Counters = {
