@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { ensureDevVars } from "../scripts/dev-vars.mjs";
 
 const PORT = 8794;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -86,7 +85,6 @@ const run = (opts) => autocannon({ connections: 10, duration: DURATION, ...opts 
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "bench-calls-"));
-  ensureDevVars();
   try {
     await fetch(`${BASE}/healthz`);
     throw new Error(`port ${PORT} is already serving: stop that server first`);

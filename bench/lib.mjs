@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { ensureDevVars } from "../scripts/dev-vars.mjs";
 
 const WRANGLER = "node_modules/.bin/wrangler";
 
@@ -21,6 +22,9 @@ export function d1(persistDir, args) {
 
 /** Migrates a fresh local D1 and serves the worker on `port`. */
 export async function startServer({ port, persistDir = mkdtempSync(join(tmpdir(), "anyreach-bench-")), vars = {} }) {
+  // Development mode (the local mailbox the seeders read codes from) and the relaxed
+  // per-address sign-in limit come from .dev.vars, as under `npm start`.
+  ensureDevVars();
   d1(persistDir, ["migrations", "apply", "DB"]);
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child = spawn(

@@ -12,7 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, measure, d1 } from "./lib.mjs";
 import { signIn, api } from "../scripts/demo-seed.mjs";
-import { ensureDevVars } from "../scripts/dev-vars.mjs";
 import { seedTree } from "./seed-tree.mjs";
 
 const PORT = 8795;
@@ -110,8 +109,6 @@ function timeSql(persistDir, sql, runs = 5) {
   }
   return median(times);
 }
-
-ensureDevVars();
 const big = await prepare("111k", 10, 5);
 const small = await prepare("1k", 4, 5);
 const results = { big: [], small: [] };
