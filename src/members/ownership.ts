@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { memberships, organizations } from "../db/schema";
@@ -86,4 +86,60 @@ export function transferPlan(db: Db, orgId: string, from: MemberView, to: Member
   const previousOwner: MemberView = { ...from, roles: fromAfter, is_owner: false };
   const owner: MemberView = { ...to, roles: toAfter, is_owner: true };
   return { statements, previousOwner, owner };
+}
+
+/**
+ * The partner console's hand-over: a child owned by its parent organization becomes owned
+ * by one of its own members (who keeps its roles and gains `owner`). One guarded batch:
+ * the member's roles are still those read, and the org is still owned by an organization.
+ * Once a member owns the child, its owner transfers ownership (409 here), as in any org.
+ * Audited in the child's log.
+ */
+export async function handOverOwnership(db: Db, orgId: string, toUserId: string, actor: Actor) {
+  const [org, to] = await Promise.all([
+    db
+      .select({ ownerUserId: organizations.ownerUserId, ownerOrgId: organizations.ownerOrgId })
+      .from(organizations)
+      .where(eq(organizations.id, orgId))
+      .limit(1)
+      .then((rows) => rows[0]),
+    getMember(db, orgId, toUserId),
+  ]);
+  if (!org) throw new AppError("not_found", "Organization not found.");
+  if (!to) throw new AppError("not_found", "The new owner must be a member of this organization.");
+  const owningOrg = org.ownerOrgId;
+  if (!owningOrg) {
+    throw new AppError(
+      "conflict",
+      "A member already owns this organization; its owner transfers ownership (POST /admin/organization/transfer-ownership).",
+    );
+  }
+  const roles = normalizeRoles(["owner", ...to.roles]);
+  await runTransfer(
+    db,
+    [
+      unchangedMember(db, orgId, to),
+      abortUnlessChanged(db),
+      db
+        .update(organizations)
+        .set({ ownerOrgId: null, ownerUserId: to.user_id, updatedAt: Date.now() })
+        .where(and(eq(organizations.id, orgId), isNotNull(organizations.ownerOrgId))),
+      abortUnlessChanged(db),
+      auditStatement(db, {
+        orgId,
+        actor,
+        action: "organization.ownership_transferred",
+        targetType: "member",
+        targetId: to.user_id,
+        before: { owner: { type: "organization", id: owningOrg }, roles: to.roles },
+        after: { owner: { type: "user", id: to.user_id }, roles },
+      }),
+    ],
+    orgId,
+    [toUserId],
+  );
+  return {
+    previous_owner: { type: "organization" as const, id: owningOrg },
+    owner: { ...to, roles, is_owner: true },
+  };
 }
