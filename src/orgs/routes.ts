@@ -61,8 +61,8 @@ const patch = createRoute({
   path: "/admin/organization",
   ...orgScoped,
   tags: ["organizations"],
-  summary:
-    "Change settings (name, slug — the old one resolves for 30 days —, avatar, status, billing details, phone numbers)",
+  summary: "Change settings (name, slug — the old one resolves for 30 days —, avatar, billing details, phone numbers)",
+  description: "`status` is not a setting: a partner above the org suspends and resumes it.",
   security: authed,
   request: { body: jsonBody(PatchOrgBody) },
   responses: { 200: json(OrganizationSchema), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },

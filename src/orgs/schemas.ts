@@ -37,7 +37,6 @@ export const PatchOrgBody = z
       .max(2048)
       .nullable()
       .optional(),
-    status: z.enum(["active", "suspended"]).optional(),
     billing_email: z.email().max(254).nullable().optional(),
     billing_address: BillingAddress.nullable().optional(),
     phone_numbers: z.array(E164).max(50).optional(),

@@ -53,15 +53,6 @@ export async function updateOrganizationSettings(
   if (patch.billing_email !== undefined) set.billingEmail = patch.billing_email;
   if (patch.billing_address !== undefined) set.billingAddress = patch.billing_address;
   if (patch.phone_numbers !== undefined) set.phoneNumbers = patch.phone_numbers;
-  if (patch.status !== undefined && patch.status !== org.status) {
-    if (org.status === "provisioning" || org.status === "provisioning_failed") {
-      throw new AppError(
-        "conflict",
-        `The organization is ${org.status}; its status changes when provisioning completes.`,
-      );
-    }
-    set.status = patch.status;
-  }
   const stmts: BatchItem<"sqlite">[] = [];
   const newSlug = patch.slug?.toLowerCase();
   if (newSlug !== undefined && newSlug !== org.slug) {

@@ -22,7 +22,7 @@ export const OrganizationSchema = z
     name: z.string(),
     parent_id: z.string().nullable(),
     owner: OwnerSchema,
-    status: z.enum(ORG_STATUSES),
+    status: z.enum(ORG_STATUSES).openapi({ description: "`suspended` is set and cleared by a partner above the org" }),
     avatar_url: z.string().nullable(),
     billing_email: z.string().nullable(),
     billing_address: z.record(z.string(), z.string()).nullable(),

@@ -5,14 +5,15 @@ import { authed, errorResponses, json, jsonBody, newRouter } from "../http/opena
 import { MemberSchema, UserIdParam } from "../members/schemas";
 import { handOverOwnership } from "../members/ownership";
 import { confirmDeletion, deleteOrganization } from "../orgs/deletion";
-import { OwnerSchema } from "../orgs/view";
+import { setSuspended } from "../orgs/suspension";
+import { OrganizationSchema, OwnerSchema, toOrganizationView } from "../orgs/view";
 import { partnerDeletionCheck } from "./children";
 import { ChildParam } from "./schemas";
 import { requireBelow } from "./subtree";
 
 /**
  * What a partner does to an org strictly below its own: hand its ownership to one of its
- * members, delete it (a leaf). Each route: `child_organizations:manage`
+ * members, delete it (a leaf), suspend and resume it. Each route: `child_organizations:manage`
  * in the caller's org, the target in its subtree (else 404, like an id that does not exist)
  * and not the caller's own org (403). Every change is audited in the target's log.
  */
@@ -54,6 +55,26 @@ const remove = createRoute({
   responses: { 204: { description: "Deleted" }, 409: errorResponses[400], ...errorResponses },
 });
 
+const suspend = createRoute({
+  method: "post",
+  path: `${P}/suspend`,
+  ...common,
+  summary: "Suspend an org of your subtree: it still reads, but cannot start calls, invite or create API keys",
+  description:
+    "Its descendants are not suspended with it. 409 while it is provisioning; suspending a suspended org changes nothing.",
+  request: { params: ChildParam },
+  responses: { 200: json(OrganizationSchema), 409: errorResponses[400], ...errorResponses },
+});
+
+const resume = createRoute({
+  method: "post",
+  path: `${P}/resume`,
+  ...common,
+  summary: "Resume a suspended org of your subtree (it becomes active again)",
+  request: { params: ChildParam },
+  responses: { 200: json(OrganizationSchema), 409: errorResponses[400], ...errorResponses },
+});
+
 export const partnerChildRoutes = newRouter()
   .openapi(transfer, async (c) => {
     const { target } = await requireBelow(c, c.req.valid("param").child_id);
@@ -66,4 +87,12 @@ export const partnerChildRoutes = newRouter()
     await deleteOrganization(db, lifecycle, target, actorOf(c), partnerDeletionCheck(db, root, actorOf(c)));
     c.executionCtx.waitUntil(lifecycle.afterDeletion(c.env, target));
     return c.body(null, 204);
+  })
+  .openapi(suspend, async (c) => {
+    const { target } = await requireBelow(c, c.req.valid("param").child_id);
+    return c.json(toOrganizationView(await setSuspended(c.var.db, target, true, actorOf(c))), 200);
+  })
+  .openapi(resume, async (c) => {
+    const { target } = await requireBelow(c, c.req.valid("param").child_id);
+    return c.json(toOrganizationView(await setSuspended(c.var.db, target, false, actorOf(c))), 200);
   });

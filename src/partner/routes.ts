@@ -6,7 +6,8 @@ import { partnerChildRoutes } from "./child-routes";
 
 /**
  * The partner console: the nine routes of seed 004 under /admin/partner-console, and what a
- * partner does to an org below its own (child-routes.ts: hand over ownership, delete). Every route: an authenticated caller holding `child_organizations:manage`,
+ * partner does to an org below its own (child-routes.ts: hand over ownership, delete,
+ * suspend, resume). Every route: an authenticated caller holding `child_organizations:manage`,
  * acting on its own org (from the credential) or a descendant of it (see subtree.ts).
  */
 export const partnerRoutes = newRouter()

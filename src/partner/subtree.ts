@@ -33,7 +33,7 @@ export async function requireInSubtree(c: { var: { org: OrgContext; db: Db } }, 
 
 /**
  * The partner checks for an action on an org strictly below the caller's (deleting it,
- * handing over its ownership): those of `requireInSubtree`, then
+ * handing over its ownership, suspending or resuming it): those of `requireInSubtree`, then
  * the caller's own org is refused with a 403 — an org is never its own partner, and its own
  * owner-only powers stay with its owner (/admin/organization…). Returns the root and the org.
  */

@@ -133,6 +133,16 @@ export const ORG_ROUTES: OrgRoute[] = [
     body: (a) => ({ slug: a.ids.childOrgSlug }),
     namesVictimObject: true,
   },
+  {
+    method: "POST",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/suspend`,
+    namesVictimObject: true,
+  },
+  {
+    method: "POST",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/resume`,
+    namesVictimObject: true,
+  },
   { method: "GET", path: () => "/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01" },
   {
     method: "GET",

@@ -2,7 +2,19 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { memberships, organizations, orgSlugHistory } from "../../src/db/schema";
 import { slugify } from "../../src/orgs/slug";
-import { addMember, call, createKey, createUser, db, expectProblem, tenant, uniq } from "../harness";
+import {
+  addMember,
+  call,
+  createKey,
+  createPat,
+  createUser,
+  db,
+  defined,
+  expectProblem,
+  tenant,
+  uniq,
+} from "../harness";
+import { deliver } from "../provisioning/helpers";
 import { forgetAll } from "../../src/auth/cache";
 
 describe("POST /admin/organizations", () => {
@@ -184,7 +196,6 @@ describe("PATCH /admin/organization", () => {
       ["avatar_url", "javascript:alert(1)"],
       ["billing_email", "nope"],
       ["phone_numbers", ["555-1234"]],
-      ["status", "deleted"],
     ] as const) {
       const res = await call("PATCH", "/admin/organization", { token: t.key, body: { [field]: value } });
       expectProblem(res, 400, "validation_failed");
@@ -193,13 +204,23 @@ describe("PATCH /admin/organization", () => {
     expectProblem(await call("PATCH", "/admin/organization", { token: t.key, body: {} }), 400, "validation_failed");
   });
 
-  it("status cannot be changed while provisioning", async () => {
+  it("status is not a setting: no credential of the org can suspend or resume it (400, nothing written)", async () => {
     const t = await tenant();
-    expectProblem(
-      await call("PATCH", "/admin/organization", { token: t.key, body: { status: "suspended" } }),
-      409,
-      "conflict",
-    );
+    await deliver("provisioning", [{ orgId: t.org.id }]);
+    const pat = await createPat(t.owner);
+    for (const status of ["suspended", "active"]) {
+      for (const as of [{ token: t.key }, { token: pat, org: t.org.id }, { token: t.owner.session, org: t.org.id }]) {
+        const res = await call("PATCH", "/admin/organization", { ...as, body: { status } });
+        expectProblem(res, 400, "validation_failed");
+        expect(res.json.errors[0].message).toContain("status");
+        const mixed = await call("PATCH", "/admin/organization", { ...as, body: { name: "Still", status } });
+        expectProblem(mixed, 400, "validation_failed");
+      }
+    }
+    const row = defined((await db().select().from(organizations).where(eq(organizations.id, t.org.id)))[0]);
+    expect({ status: row.status, name: row.name }).toEqual({ status: "active", name: t.org.name });
+    // Still read, as before.
+    expect((await call("GET", "/admin/organization", { token: t.key })).json.status).toBe("active");
   });
 
   it("a slug rename keeps the old slug resolving for 30 days and reserved from others", async () => {

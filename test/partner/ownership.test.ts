@@ -226,6 +226,8 @@ describe("what a partner does to an org below its own is never done to its own o
   it.each([
     ["POST", "transfer-ownership", { user_id: "usr_x" }],
     ["DELETE", "", { slug: "x" }],
+    ["POST", "suspend", undefined],
+    ["POST", "resume", undefined],
   ] as const)("%s …/{own org}/%s is a 403", async (method, action, body) => {
     const path = `${P}/${t.agency.org.id}${action ? `/${action}` : ""}`;
     const own = { ...(body ?? {}), ...(action === "" ? { slug: t.agency.org.slug } : {}) };

@@ -12,7 +12,7 @@ export type PartnerRoute = {
   /** Runs before each call that should succeed (e.g. puts back the member a DELETE removes). */
   before?: (t: Tree, target: string) => Promise<void>;
   /**
-   * For a route that changes its target for good (delete, hand over): a new org
+   * For a route that changes its target for good (delete, hand over, suspend): a new org
    * below a1x for each call that should succeed, instead of a1x itself.
    */
   fresh?: (t: Tree) => Promise<string>;
@@ -83,7 +83,7 @@ export const PARTNER_ROUTES: PartnerRoute[] = [
     path: (_, id) => `${P}/usage-summary?${WINDOW}&scope=single&org_id=${id}`,
     takesTarget: true,
   },
-  // What a partner does to an org below its own (issue 9, item 7).
+  // What a partner does to an org below its own (issue 9, items 7 and 10).
   {
     name: "hand over a child's ownership",
     method: "POST",
@@ -100,5 +100,19 @@ export const PARTNER_ROUTES: PartnerRoute[] = [
     fresh: freshLeaf(null),
     takesTarget: true,
     okStatus: 204,
+  },
+  {
+    name: "suspend a child",
+    method: "POST",
+    path: (_, id) => `${P}/organizations/${id}/suspend`,
+    fresh: freshLeaf("active"),
+    takesTarget: true,
+  },
+  {
+    name: "resume a child",
+    method: "POST",
+    path: (_, id) => `${P}/organizations/${id}/resume`,
+    fresh: freshLeaf("suspended"),
+    takesTarget: true,
   },
 ];
