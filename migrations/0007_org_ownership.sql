@@ -1,4 +1,5 @@
--- Exactly one owner per organization, children included (issue 9, item 7).
+-- Exactly one owner per organization, children included (issue 9, item 7); org settings
+-- name only the org's own phone numbers (item 11).
 --
 -- The owner is a column of the organization row: either a user (owner_user_id, one of its
 -- members) or its parent organization (owner_org_id, for a child created through the
@@ -87,3 +88,11 @@ AFTER UPDATE OF roles, org_id, user_id ON memberships
 WHEN NEW.is_owner IS NOT coalesce(
   (SELECT o.owner_user_id IS NEW.user_id FROM organizations o WHERE o.id = NEW.org_id), 0)
 BEGIN SELECT RAISE(ABORT, 'owner_mismatch'); END;
+
+-- Item 11: settings listed numbers of other orgs; keep only the org's own.
+UPDATE organizations SET phone_numbers = (
+  SELECT json_group_array(j.value) FROM json_each(organizations.phone_numbers) j
+  WHERE EXISTS (SELECT 1 FROM phone_numbers p WHERE p.org_id = organizations.id AND p.number = j.value))
+WHERE EXISTS (
+  SELECT 1 FROM json_each(organizations.phone_numbers) j
+  WHERE NOT EXISTS (SELECT 1 FROM phone_numbers p WHERE p.org_id = organizations.id AND p.number = j.value));

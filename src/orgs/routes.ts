@@ -62,7 +62,9 @@ const patch = createRoute({
   ...orgScoped,
   tags: ["organizations"],
   summary: "Change settings (name, slug — the old one resolves for 30 days —, avatar, billing details, phone numbers)",
-  description: "`status` is not a setting: a partner above the org suspends and resumes it.",
+  description:
+    "`status` is not a setting: a partner above the org suspends and resumes it. `phone_numbers` may name only the " +
+    "organization's own numbers (GET /admin/phone-numbers); any other is refused with 422 unprocessable.",
   security: authed,
   request: { body: jsonBody(PatchOrgBody) },
   responses: { 200: json(OrganizationSchema), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 
 /**
- * Migration 0007 (issue 9, item 7) on a database as it was before it: an empty
+ * Migration 0007 (issue 9, items 7 and 11) on a database as it was before it: an empty
  * database (MIGRATIONS_DB) gets every earlier migration, rows the old code could write, then 0007.
  */
 const d = () => env.MIGRATIONS_DB;
@@ -15,13 +15,14 @@ const run = (sql: string, ...args: unknown[]) =>
     .prepare(sql)
     .bind(...args)
     .run();
-const org = (id: string, parent: string | null) =>
+const org = (id: string, parent: string | null, phones = "[]") =>
   run(
-    "INSERT INTO organizations (id, slug, name, parent_id, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 1)",
+    "INSERT INTO organizations (id, slug, name, parent_id, phone_numbers, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, 1)",
     id,
     id.replace(/_/g, "-"),
     id,
     parent,
+    phones,
   );
 const member = (orgId: string, userId: string, roles: string) =>
   run("INSERT INTO memberships (org_id, user_id, roles, created_at) VALUES (?, ?, ?, 1)", orgId, userId, roles);
@@ -35,13 +36,24 @@ describe("migration 0007 on existing data", () => {
     }
     // What the code before 0007 wrote: a top-level org and its owner, children with an admin
     // creator and no owner, a child created by an API key whose creator had left (no member).
-    await org("org_top", null);
+    await org("org_top", null, '["+15550000001","+15550000002"]');
     await member("org_top", "usr_a", "owner");
-    await org("org_kid", "org_top");
+    await org("org_kid", "org_top", '["+15550000002"]');
     await member("org_kid", "usr_a", "admin");
     await member("org_kid", "usr_b", "member");
     await org("org_grandkid", "org_kid");
     await org("org_lost", null);
+    for (const [id, owner, n] of [
+      ["pn_1", "org_top", "+15550000001"],
+      ["pn_2", "org_kid", "+15550000002"],
+    ]) {
+      await run(
+        "INSERT INTO phone_numbers (id, org_id, number, provider, created_at) VALUES (?, ?, ?, 'local', 1)",
+        id,
+        owner,
+        n,
+      );
+    }
 
     // A top-level org without an owner cannot be given one by a migration: 0007 fails, whole.
     const failed = await applyD1Migrations(d(), m0007).then(
@@ -56,7 +68,7 @@ describe("migration 0007 on existing data", () => {
     await run("DELETE FROM organizations WHERE id = 'org_lost'");
     await applyD1Migrations(d(), m0007);
     const owners = await d()
-      .prepare("SELECT id, owner_user_id, owner_org_id, owner_type FROM organizations ORDER BY id")
+      .prepare("SELECT id, owner_user_id, owner_org_id, owner_type, phone_numbers FROM organizations ORDER BY id")
       .all();
     expect(owners.results).toEqual([
       {
@@ -64,18 +76,21 @@ describe("migration 0007 on existing data", () => {
         owner_user_id: null,
         owner_org_id: "org_kid",
         owner_type: "organization",
+        phone_numbers: "[]",
       },
       {
         id: "org_kid",
         owner_user_id: null,
         owner_org_id: "org_top",
         owner_type: "organization",
+        phone_numbers: '["+15550000002"]',
       },
       {
         id: "org_top",
         owner_user_id: "usr_a",
         owner_org_id: null,
         owner_type: "user",
+        phone_numbers: '["+15550000001"]',
       },
     ]);
     expect((await d().prepare("PRAGMA foreign_key_check").all()).results).toEqual([]);
