@@ -19,6 +19,8 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           outboundService: fakeOutbound,
+          // An empty database for tests that apply the migrations step by step (test/db/migrations.test.ts).
+          d1Databases: ["MIGRATIONS_DB"],
           bindings: {
             ...testVars(),
             TEST_MIGRATIONS: migrations,

@@ -86,8 +86,8 @@ t(n, depth) AS (SELECT 0, 0 UNION ALL SELECT t.n * ${F} + k.k, t.depth + 1 FROM 
 SELECT n, ${id("n")}, CASE WHEN n = 0 THEN NULL ELSE ${id(`((n - 1) / ${F})`)} END, depth FROM t ORDER BY n;
 CREATE INDEX seed_nodes_depth ON seed_nodes(depth, parent_id);
 
-INSERT INTO organizations (id, slug, name, parent_id, status, phone_numbers, plan, concurrency_limit, domain_setup_status, created_at, updated_at)
-SELECT id, 'client-' || n, 'Client ' || n, parent_id, 'active', '[]', 'free', 1, 'none', ${now}, ${now}
+INSERT INTO organizations (id, slug, name, parent_id, owner_org_id, status, phone_numbers, plan, concurrency_limit, domain_setup_status, created_at, updated_at)
+SELECT id, 'client-' || n, 'Client ' || n, parent_id, parent_id, 'active', '[]', 'free', 1, 'none', ${now}, ${now}
 FROM seed_nodes WHERE n > 0 ORDER BY n;
 
 ${triggers.map((t) => `DROP TRIGGER ${t.name};`).join("\n")}

@@ -5,6 +5,7 @@ declare global {
   namespace Cloudflare {
     interface Env extends AppBindings {
       TEST_MIGRATIONS: D1Migration[];
+      MIGRATIONS_DB: D1Database;
       TEST_OIDC_PRIVATE_JWK: string;
       FUZZ_RUNS?: string;
       FUZZ_SEED?: string;

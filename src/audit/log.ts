@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   "organization.ownership_transferred",
   "organization.updated",
   "organization.deleted",
+  "organization.suspended",
+  "organization.resumed",
   "invitation.created",
   "invitation.resent",
   "invitation.revoked",

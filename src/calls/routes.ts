@@ -6,6 +6,7 @@ import { requireScope } from "../auth/guards";
 import { newId } from "../lib/crypto";
 import { iso } from "../lib/dates";
 import { findAgent } from "../resources/agents-service";
+import { refuseIfSuspended } from "../orgs/suspension";
 import { concurrencyOf, leaseMs } from "./client";
 import type { Lease } from "./concurrency-object";
 
@@ -109,6 +110,7 @@ const status = createRoute({
 export const callRoutes = newRouter()
   .openapi(start, async (c) => {
     requireScope(c, "conversations:dial");
+    refuseIfSuspended(c.var.org.org, "start calls");
     const body = c.req.valid("json");
     const orgId = c.var.org.org.id;
     if (body.agent_id && !(await findAgent(c.var.db, orgId, body.agent_id)))

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { invitations, type InvitationRow } from "../db/schema";
+import { invitations, type InvitationRow, type OrganizationRow } from "../db/schema";
 import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 import { asBatch } from "../db/batch";
 import type { Env } from "../env";
@@ -12,6 +12,7 @@ import { enqueueEmail } from "../email/messages";
 import { auditStatement } from "../audit/log";
 import type { Actor } from "../auth/principal";
 import type { OrgHooks } from "../orgs/lifecycle";
+import { refuseIfSuspended } from "../orgs/suspension";
 import { fromRaw, toInvitationView, type InvitationStatus, type RawInvitation } from "./view";
 import type { CreateInvitationInput, InvitationListInput } from "./schemas";
 
@@ -44,7 +45,7 @@ const AUDIT_INVITATION = `
   FROM invitations i
   WHERE changes() > 0 AND i.org_id = ?2 AND i.email = ?8 AND i.status = 'pending'`;
 
-type OrgRef = { id: string; name: string };
+type OrgRef = { id: string; name: string; status: OrganizationRow["status"] };
 
 /**
  * Invites an e-mail (already normalised) to an org: one D1 batch plus one queue send.
@@ -54,6 +55,7 @@ type OrgRef = { id: string; name: string };
  * written in the same batch, only when the invitation was written.
  */
 export async function createInvitation(env: Env, db: Db, org: OrgRef, input: CreateInvitationInput, actor: Actor) {
+  refuseIfSuspended(org, "send invitations");
   const now = Date.now();
   const days = input.expires_in_days ?? DEFAULT_VALID_DAYS;
   // Plain D1 statements: drizzle's batch cannot bind parameters of raw SQL, and this
@@ -112,6 +114,7 @@ export async function whyNotPending(db: Db, orgId: string, id: string): Promise<
 
 /** Sends the pending invitation again and extends its expiry by its validity period. */
 export async function resendInvitation(env: Env, db: Db, org: OrgRef, id: string, actor: Actor) {
+  refuseIfSuspended(org, "send invitations");
   const now = Date.now();
   let updated: InvitationRow | undefined;
   try {

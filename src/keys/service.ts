@@ -11,13 +11,15 @@ import { grantScopes, resolveExpiry } from "../account/tokens";
 import type { CreateTokenInput } from "../account/schemas";
 import { auditStatement } from "../audit/log";
 import { abortUnlessChanged, isStaleWrite } from "../db/guard";
+import { refuseIfSuspendedById } from "../orgs/suspension";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 /**
  * Creates an org API key on behalf of `actor` (its user, if any, is recorded as the
  * creator). Its scopes are a subset of the actor's effective scopes in this org and never
- * include `organizations:delete`. The key and its audit entry are one batch.
+ * include `organizations:delete`. The key and its audit entry are one batch. Refused (403)
+ * while the org is suspended.
  */
 export async function createApiKey(
   db: Db,
@@ -26,6 +28,7 @@ export async function createApiKey(
   creatorScopes: Set<Scope>,
   input: CreateTokenInput,
 ): Promise<{ row: ApiKeyRow; token: string }> {
+  await refuseIfSuspendedById(db, orgId, "create API keys");
   if (input.scopes?.some((s) => API_KEY_FORBIDDEN.includes(s))) {
     throw new AppError("validation_failed", "An org API key cannot hold organizations:delete.", {
       errors: [{ field: "scopes", message: "organizations:delete is not allowed on API keys" }],

@@ -6,6 +6,7 @@ import { MemberSchema } from "./schemas";
 import { leaveOrganization } from "./service";
 import { transferOwnership } from "./ownership";
 import { ownOrgMount } from "./target-guards";
+import { refuseWhenOwnedByParent } from "../orgs/guards";
 import { memberRoutesFor } from "./target-routes";
 
 const tags = ["members"];
@@ -41,7 +42,8 @@ const transfer = createRoute({
   tags,
   summary: "Owner only: make another member the owner; the previous owner becomes an admin",
   description:
-    "The target must be a member and keeps its other roles. A PAT also needs the owner-only scope organizations:delete. " +
+    "The target must be a member and keeps its other roles. A child owned by its parent organization is handed to a " +
+    "member from the partner console instead. A PAT also needs the owner-only scope organizations:delete. " +
     "A concurrent transfer or change of the target answers 409 and writes nothing.",
   security: authed,
   request: { body: jsonBody(z.object({ user_id: z.string().min(1).max(64) }).strict()) },
@@ -62,6 +64,7 @@ export const memberRoutes = newRouter()
   })
   .openapi(transfer, async (c) => {
     const user = requireUser(c);
+    refuseWhenOwnedByParent(c.var.org.org);
     requireOwner(c);
     // Owner-only powers (delete, transfer) also need the owner-only scope on a PAT.
     requireScope(c, "organizations:delete");

@@ -1,6 +1,7 @@
 import type { OrgContext } from "../auth/org-context";
 import type { Principal } from "../auth/principal";
 import type { Db } from "../db/client";
+import type { OrganizationRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { requireScope } from "../auth/guards";
 import { missingOrganization } from "../auth/org-context";
@@ -24,5 +25,19 @@ export async function authorizeParent(c: MaybeInOrg, parentId: string): Promise<
   requireScope(c, "child_organizations:manage");
   if (!(await isDescendantOf(c.var.db, c.var.org.org.id, parentId))) {
     throw new AppError("not_found", "Parent organization not found.");
+  }
+}
+
+/**
+ * Owner-only powers (deletion, ownership transfer) of a child its parent organization owns
+ * belong to the partners above it: no member of the child holds them.
+ */
+export function refuseWhenOwnedByParent(org: OrganizationRow): void {
+  if (org.ownerOrgId) {
+    throw new AppError(
+      "owner_required",
+      "This organization is owned by its parent organization: a partner there deletes it or hands its ownership " +
+        "to a member (/admin/partner-console/organizations/{child_id}).",
+    );
   }
 }

@@ -4,7 +4,7 @@ import { authed, errorResponses, json, jsonBody, newRouter } from "../http/opena
 import { AppError } from "../lib/errors";
 import { actorOf, requireOwner, requireScope, requireUser } from "../auth/guards";
 import { confirmDeletion, deleteOrganization } from "./deletion";
-import { authorizeParent } from "./guards";
+import { authorizeParent, refuseWhenOwnedByParent } from "./guards";
 import { CreateOrgBody, PatchOrgBody } from "./schemas";
 import { createOrganization, creatorOf, slugAvailability } from "./service";
 import { updateOrganizationSettings } from "./settings";
@@ -61,8 +61,10 @@ const patch = createRoute({
   path: "/admin/organization",
   ...orgScoped,
   tags: ["organizations"],
-  summary:
-    "Change settings (name, slug — the old one resolves for 30 days —, avatar, status, billing details, phone numbers)",
+  summary: "Change settings (name, slug — the old one resolves for 30 days —, avatar, billing details, phone numbers)",
+  description:
+    "`status` is not a setting: a partner above the org suspends and resumes it. `phone_numbers` may name only the " +
+    "organization's own numbers (GET /admin/phone-numbers); any other is refused with 422 unprocessable.",
   security: authed,
   request: { body: jsonBody(PatchOrgBody) },
   responses: { 200: json(OrganizationSchema), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
@@ -75,6 +77,7 @@ const remove = createRoute({
   tags: ["organizations"],
   summary: "Owner only, irreversible: delete the organization and everything it owns (refused while it has children)",
   description:
+    "A child owned by its parent organization has no owner member: a partner deletes it from the partner console. " +
     "Send the current slug as confirmation. Memberships, API keys, invitations and every registered capability's rows go in one " +
     "batch; the org's API keys then answer 401. A PAT also needs organizations:delete. The audit log is kept.",
   security: authed,
@@ -129,6 +132,7 @@ export const orgRoutes = newRouter()
   })
   .openapi(remove, async (c) => {
     requireUser(c);
+    refuseWhenOwnedByParent(c.var.org.org);
     requireOwner(c);
     requireScope(c, "organizations:delete");
     const org = c.var.org.org;

@@ -37,10 +37,14 @@ export const PatchOrgBody = z
       .max(2048)
       .nullable()
       .optional(),
-    status: z.enum(["active", "suspended"]).optional(),
     billing_email: z.email().max(254).nullable().optional(),
     billing_address: BillingAddress.nullable().optional(),
-    phone_numbers: z.array(E164).max(50).optional(),
+    phone_numbers: z
+      .array(E164)
+      .max(50)
+      .refine((ns) => new Set(ns).size === ns.length, "Each number at most once.")
+      .optional()
+      .openapi({ description: "Numbers provisioned to this organization (GET /admin/phone-numbers) only" }),
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: "Send at least one field to change." });

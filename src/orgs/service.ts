@@ -17,7 +17,11 @@ export type CreateOrgInput = {
   parentId?: string | null;
   billingEmail?: string | null;
   creatorUserId: string | null;
-  /** Roles of the creator in the new org: owner for a top-level org, admin for a child. */
+  /**
+   * Roles of the creator in the new org: `owner` for a top-level org, which its creator
+   * owns; `admin` for a child, which its parent organization owns (`buildOrganizationRow`).
+   * `owner` is never granted by a role list: it follows the org's owner.
+   */
   creatorRoles: Role[];
 };
 
@@ -65,13 +69,19 @@ export async function generateSlug(db: Db, base: string): Promise<string> {
   throw new AppError("conflict", "Could not find a free slug; please choose one.");
 }
 
+/**
+ * The new org's row. Its owner: a top-level org is owned by its creator; a child, created
+ * through the partner console, by its parent organization until a partner hands ownership
+ * to one of its members.
+ */
 export function buildOrganizationRow(input: CreateOrgInput, slug: string): OrganizationRow {
+  const parentId = input.parentId ?? null;
   const now = Date.now();
   return {
     id: newId("org"),
     slug,
     name: input.name,
-    parentId: input.parentId ?? null,
+    parentId,
     status: "provisioning",
     avatarUrl: null,
     billingEmail: input.billingEmail ?? null,
@@ -82,6 +92,8 @@ export function buildOrganizationRow(input: CreateOrgInput, slug: string): Organ
     domain: null,
     domainSetupStatus: "none",
     createdBy: input.creatorUserId,
+    ownerUserId: parentId ? null : input.creatorUserId,
+    ownerOrgId: parentId,
     createdAt: now,
     updatedAt: now,
   };
@@ -89,7 +101,9 @@ export function buildOrganizationRow(input: CreateOrgInput, slug: string): Organ
 
 /**
  * The statements that create an org and its creator membership, and the rows every
- * capability creates with it (`lifecycle`), so org creation stays one batch.
+ * capability creates with it (`lifecycle`), so org creation stays one batch. The owner's
+ * membership of a user-owned org is written by the org insert itself (a trigger of
+ * migration 0007), so only a child's creator membership is inserted here.
  */
 export function organizationStatements(
   db: Db,
@@ -98,12 +112,13 @@ export function organizationStatements(
   input: CreateOrgInput,
 ): BatchItem<"sqlite">[] {
   const stmts: BatchItem<"sqlite">[] = [db.insert(organizations).values(org)];
-  if (input.creatorUserId && input.creatorRoles.length > 0) {
+  const roles = input.creatorRoles.filter((r) => r !== "owner");
+  if (input.creatorUserId && input.creatorUserId !== org.ownerUserId && roles.length > 0) {
     stmts.push(
       db.insert(memberships).values({
         orgId: org.id,
         userId: input.creatorUserId,
-        roles: formatRoles(input.creatorRoles),
+        roles: formatRoles(roles),
         createdAt: org.createdAt,
       }),
     );
@@ -131,6 +146,9 @@ export async function createOrganization(
   lifecycle: OrgLifecycle,
   input: CreateOrgInput,
 ): Promise<OrganizationRow> {
+  if (!input.parentId && !input.creatorUserId) {
+    throw new AppError("forbidden", "A top-level organization needs a user to own it.");
+  }
   const slug = input.slug ? await checkRequestedSlug(db, input.slug) : await generateSlug(db, input.name);
   const org = buildOrganizationRow(input, slug);
   try {

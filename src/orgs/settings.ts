@@ -1,8 +1,8 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { asBatch } from "../db/batch";
-import { organizations, orgSlugHistory, type OrganizationRow } from "../db/schema";
+import { organizations, orgSlugHistory, phoneNumbers, type OrganizationRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { DAY_MS } from "../lib/dates";
 import { forgetOrg } from "../auth/cache";
@@ -36,6 +36,29 @@ function settingsAudit(db: Db, before: OrganizationRow, after: OrganizationRow, 
 }
 
 /**
+ * Settings may name only numbers provisioned to this org (the phone_numbers table). A number
+ * of another org is refused exactly like one that does not exist, so nothing tells whose it is.
+ * A number leaves an org only with the org's deletion, so checking before the write suffices.
+ */
+async function requireOwnNumbers(db: Db, orgId: string, numbers: readonly string[]): Promise<void> {
+  if (numbers.length === 0) return;
+  const own = await db
+    .select({ number: phoneNumbers.number })
+    .from(phoneNumbers)
+    .where(and(eq(phoneNumbers.orgId, orgId), inArray(phoneNumbers.number, [...numbers])));
+  const have = new Set(own.map((r) => r.number));
+  const foreign = numbers.filter((n) => !have.has(n));
+  if (foreign.length > 0) {
+    throw new AppError("unprocessable", `Not a number of this organization: ${foreign.join(", ")}.`, {
+      errors: foreign.map((n) => ({
+        field: `phone_numbers.${numbers.indexOf(n)}`,
+        message: "not provisioned to this organization (see GET /admin/phone-numbers)",
+      })),
+    });
+  }
+}
+
+/**
  * Applies a settings change and its audit entry in one batch. A slug rename keeps the old
  * slug resolving to this org for 30 days (public URLs change) and blocks others from
  * taking it meanwhile.
@@ -52,15 +75,9 @@ export async function updateOrganizationSettings(
   if (patch.avatar_url !== undefined) set.avatarUrl = patch.avatar_url;
   if (patch.billing_email !== undefined) set.billingEmail = patch.billing_email;
   if (patch.billing_address !== undefined) set.billingAddress = patch.billing_address;
-  if (patch.phone_numbers !== undefined) set.phoneNumbers = patch.phone_numbers;
-  if (patch.status !== undefined && patch.status !== org.status) {
-    if (org.status === "provisioning" || org.status === "provisioning_failed") {
-      throw new AppError(
-        "conflict",
-        `The organization is ${org.status}; its status changes when provisioning completes.`,
-      );
-    }
-    set.status = patch.status;
+  if (patch.phone_numbers !== undefined) {
+    await requireOwnNumbers(db, org.id, patch.phone_numbers);
+    set.phoneNumbers = patch.phone_numbers;
   }
   const stmts: BatchItem<"sqlite">[] = [];
   const newSlug = patch.slug?.toLowerCase();

@@ -1,13 +1,28 @@
 import { z } from "@hono/zod-openapi";
 import { ORG_STATUSES, type OrganizationRow } from "../db/schema";
 
+/** Who owns an organization: one of its members, or (a child) its parent organization. */
+export const OwnerSchema = z
+  .object({
+    type: z.enum(["user", "organization"]),
+    id: z.string().openapi({ description: "The owning user's id, or the owning (parent) organization's id" }),
+  })
+  .openapi("Owner");
+
+export type OwnerView = z.infer<typeof OwnerSchema>;
+
+export function ownerOf(o: Pick<OrganizationRow, "ownerUserId" | "ownerOrgId">): OwnerView {
+  return o.ownerOrgId ? { type: "organization", id: o.ownerOrgId } : { type: "user", id: o.ownerUserId ?? "" };
+}
+
 export const OrganizationSchema = z
   .object({
     id: z.string(),
     slug: z.string(),
     name: z.string(),
     parent_id: z.string().nullable(),
-    status: z.enum(ORG_STATUSES),
+    owner: OwnerSchema,
+    status: z.enum(ORG_STATUSES).openapi({ description: "`suspended` is set and cleared by a partner above the org" }),
     avatar_url: z.string().nullable(),
     billing_email: z.string().nullable(),
     billing_address: z.record(z.string(), z.string()).nullable(),
@@ -29,6 +44,7 @@ export function toOrganizationView(o: OrganizationRow): OrganizationView {
     slug: o.slug,
     name: o.name,
     parent_id: o.parentId,
+    owner: ownerOf(o),
     status: o.status,
     avatar_url: o.avatarUrl,
     billing_email: o.billingEmail,

@@ -2,13 +2,16 @@ import { newRouter } from "../http/openapi";
 import { partnerOrgRoutes } from "./org-routes";
 import { partnerMemberRoutes } from "./member-routes";
 import { partnerUsageRoutes } from "./usage-route";
+import { partnerChildRoutes } from "./child-routes";
 
 /**
- * The partner console of seed 004: nine routes under /admin/partner-console. Every route: an
- * authenticated caller holding `child_organizations:manage`, acting on its own org (from
- * the credential) or a descendant of it (see subtree.ts).
+ * The partner console: the nine routes of seed 004 under /admin/partner-console, and what a
+ * partner does to an org below its own (child-routes.ts: hand over ownership, delete,
+ * suspend, resume). Every route: an authenticated caller holding `child_organizations:manage`,
+ * acting on its own org (from the credential) or a descendant of it (see subtree.ts).
  */
 export const partnerRoutes = newRouter()
   .route("/", partnerOrgRoutes)
   .route("/", partnerMemberRoutes)
-  .route("/", partnerUsageRoutes);
+  .route("/", partnerUsageRoutes)
+  .route("/", partnerChildRoutes);

@@ -1,5 +1,6 @@
 import type { OrgContext } from "../auth/org-context";
 import type { Db } from "../db/client";
+import type { OrganizationRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { requireScope } from "../auth/guards";
 import { findOrg } from "../auth/org-lookup";
@@ -28,6 +29,25 @@ export async function requireInSubtree(c: { var: { org: OrgContext; db: Db } }, 
   const root = partnerRoot(c);
   if (!(await isDescendantOf(c.var.db, root, targetId))) throw orgNotFound();
   return root;
+}
+
+/**
+ * The partner checks for an action on an org strictly below the caller's (deleting it,
+ * handing over its ownership, suspending or resuming it): those of `requireInSubtree`, then
+ * the caller's own org is refused with a 403 — an org is never its own partner, and its own
+ * owner-only powers stay with its owner (/admin/organization…). Returns the root and the org.
+ */
+export async function requireBelow(
+  c: { var: { org: OrgContext; db: Db } },
+  targetId: string,
+): Promise<{ root: string; target: OrganizationRow }> {
+  const root = await requireInSubtree(c, targetId);
+  if (targetId === root) {
+    throw new AppError("forbidden", "The partner console acts on the organizations below yours, not on your own.");
+  }
+  const target = await findOrg(c.var.db, targetId);
+  if (!target) throw orgNotFound();
+  return { root, target };
 }
 
 /**

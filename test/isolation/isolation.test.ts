@@ -84,5 +84,15 @@ describe("tenant isolation: a credential of org B never reaches org A", () => {
     expect((await call("GET", "/admin/knowledge-bases", { token: a.key })).json.data).toHaveLength(1);
     expect((await call("POST", `/admin/calls/${victim.ids.call}/heartbeat`, { token: a.key })).status).toBe(200);
     expect((await call("GET", "/admin/concurrency", { token: a.key })).json).toEqual({ active: 1, limit: 1 });
+    // A's child: still there, still owned by A, its status untouched.
+    const child = defined(
+      (
+        await db()
+          .select()
+          .from(organizations)
+          .where(eq(organizations.id, victim.ids.childOrg ?? ""))
+      )[0],
+    );
+    expect({ owner: child.ownerOrgId, status: child.status }).toEqual({ owner: victim.org.id, status: "provisioning" });
   });
 });

@@ -121,6 +121,28 @@ export const ORG_ROUTES: OrgRoute[] = [
     body: () => ({ email: "intruder@example.com", role: "admin" }),
     namesVictimObject: true,
   },
+  {
+    method: "POST",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/transfer-ownership`,
+    body: (a) => ({ user_id: a.ownerId }),
+    namesVictimObject: true,
+  },
+  {
+    method: "DELETE",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}`,
+    body: (a) => ({ slug: a.ids.childOrgSlug }),
+    namesVictimObject: true,
+  },
+  {
+    method: "POST",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/suspend`,
+    namesVictimObject: true,
+  },
+  {
+    method: "POST",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/resume`,
+    namesVictimObject: true,
+  },
   { method: "GET", path: () => "/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01" },
   {
     method: "GET",

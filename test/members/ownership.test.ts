@@ -1,7 +1,8 @@
 import { assert, describe, expect, it } from "vitest";
-import { memberships } from "../../src/db/schema";
-import { and, eq } from "drizzle-orm";
-import { addMember, call, createKey, createPat, createUser, db, expectProblem } from "../harness";
+import { env } from "cloudflare:workers";
+import { memberships, organizations } from "../../src/db/schema";
+import { and, eq, inArray } from "drizzle-orm";
+import { addMember, call, createKey, createOrg, createPat, createUser, db, expectProblem, uniq } from "../harness";
 import { as, ownersOf, rolesInDb, team } from "./fixtures";
 import { transferPlan } from "../../src/members/ownership";
 import { getMember } from "../../src/members/service";
@@ -30,6 +31,97 @@ describe("exactly one owner", () => {
       ),
     ).toMatch(/UNIQUE/);
     expect(await ownersOf(t.org.id)).toEqual([t.owner.id]);
+  });
+
+  it("the database refuses an org with no owner, or two kinds of owner, whatever statement tries", async () => {
+    const t = await team();
+    const child = await createOrg(t.owner, { parentId: t.org.id });
+    await addMember(child, t.member, ["member"]);
+    const other = await team();
+    const now = Date.now();
+    const refusal = (sql: string, ...args: unknown[]) =>
+      env.DB.prepare(sql)
+        .bind(...args)
+        .run()
+        .then(
+          () => "written",
+          (e: Error) => String(e.cause ?? e),
+        );
+    const newOrg = (owner: string | null, ownerOrg: string | null, parent: string | null) => {
+      const slug = uniq("x").toLowerCase();
+      return refusal(
+        `INSERT INTO organizations (id, slug, name, parent_id, owner_user_id, owner_org_id, created_at, updated_at)
+         VALUES (?1, ?2, 'x', ?3, ?4, ?5, ?6, ?6)`,
+        `org_${slug}`,
+        slug,
+        parent,
+        owner,
+        ownerOrg,
+        now,
+      );
+    };
+    // Neither, both, or an owning org that is not the parent; the checks name what they check.
+    const oneOwner = /CHECK constraint failed: \(owner_user_id IS NULL\) <> \(owner_org_id IS NULL\)/;
+    expect(await newOrg(null, null, null)).toMatch(oneOwner);
+    expect(await newOrg(null, null, t.org.id)).toMatch(oneOwner);
+    expect(await newOrg(t.owner.id, t.org.id, t.org.id)).toMatch(oneOwner);
+    expect(await newOrg(null, other.org.id, t.org.id)).toMatch(
+      /CHECK constraint failed: owner_org_id IS NULL OR owner_org_id = parent_id/,
+    );
+    // The same row with one owner is accepted: the refusals above are about the owner.
+    expect(await newOrg(null, t.org.id, t.org.id)).toBe("written");
+    // An org owned by its parent gains no owner member: not by a role change, not by an insert.
+    expect(
+      await refusal(
+        "UPDATE memberships SET roles = 'owner,admin' WHERE org_id = ? AND user_id = ?",
+        child.id,
+        t.owner.id,
+      ),
+    ).toMatch(/owner_mismatch/);
+    expect(
+      await refusal(
+        "INSERT INTO memberships (org_id, user_id, roles, created_at) VALUES (?, ?, 'owner', 1)",
+        child.id,
+        t.admin.id,
+      ),
+    ).toMatch(/owner_mismatch/);
+    // Its owning organization cannot just be dropped (that would leave no owner).
+    expect(await refusal("UPDATE organizations SET owner_org_id = NULL WHERE id = ?", child.id)).toMatch(
+      /CHECK constraint failed/,
+    );
+    // A user-owned org keeps its owner: not demoted, not removed, not its user deleted; the
+    // owner moves only to a member.
+    expect(
+      await refusal("UPDATE memberships SET roles = 'admin' WHERE org_id = ? AND user_id = ?", t.org.id, t.owner.id),
+    ).toMatch(/owner_mismatch/);
+    expect(await refusal("DELETE FROM memberships WHERE org_id = ? AND user_id = ?", t.org.id, t.owner.id)).toMatch(
+      /FOREIGN KEY/,
+    );
+    expect(await refusal("DELETE FROM memberships WHERE org_id = ?", t.org.id)).toMatch(/FOREIGN KEY/);
+    expect(await refusal("DELETE FROM users WHERE id = ?", t.owner.id)).toMatch(/FOREIGN KEY/);
+    expect(await refusal("UPDATE organizations SET owner_user_id = ? WHERE id = ?", other.owner.id, t.org.id)).toMatch(
+      /owner_not_member/,
+    );
+    expect(await ownersOf(t.org.id)).toEqual([t.owner.id]);
+    expect(await ownersOf(child.id)).toEqual([]);
+    const rows = await db()
+      .select({ id: organizations.id, user: organizations.ownerUserId, org: organizations.ownerOrgId })
+      .from(organizations)
+      .where(inArray(organizations.id, [t.org.id, child.id]));
+    expect(rows.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      [
+        { id: t.org.id, user: t.owner.id, org: null },
+        { id: child.id, user: null, org: t.org.id },
+      ].sort((a, b) => a.id.localeCompare(b.id)),
+    );
+  });
+
+  it("ownership moves by one write of the org's owner; the roles follow it in the same statement", async () => {
+    const t = await team();
+    await db().update(organizations).set({ ownerUserId: t.viewer.id }).where(eq(organizations.id, t.org.id));
+    expect(await ownersOf(t.org.id)).toEqual([t.viewer.id]);
+    expect(await rolesInDb(t.org.id, t.viewer.id)).toEqual(["owner", "viewer"]);
+    expect(await rolesInDb(t.org.id, t.owner.id)).toEqual(["admin"]);
   });
 });
 

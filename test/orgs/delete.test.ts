@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { agents, knowledgeBases, phoneNumbers } from "../../src/db/schema";
 import { concurrencyOf } from "../../src/calls/client";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import {
   apiKeys,
   auditLog,
@@ -16,7 +16,7 @@ import {
 import { buildApp, ORG_HOOKS } from "../../src/app";
 import { composeLifecycle, type OrgHooks } from "../../src/orgs/lifecycle";
 import { call, createKey, createOrg, createPat, db, expectProblem, uniq } from "../harness";
-import { as, team } from "../members/fixtures";
+import { as, rolesInDb, team } from "../members/fixtures";
 
 const del = (t: Awaited<ReturnType<typeof team>>, slug: string, who = t.owner) =>
   as(who, t.org.id)("DELETE", "/admin/organization", { slug });
@@ -77,15 +77,11 @@ describe("DELETE /admin/organization", () => {
   it("a former owner whose role is still cached cannot delete: the batch re-checks ownership in the database", async () => {
     const t = await team();
     expect((await as(t.owner, t.org.id)("GET", "/admin/organization")).status).toBe(200); // caches roles ["owner"]
-    // Ownership moves behind this isolate's back (as if transferred through another isolate).
-    await db()
-      .update(memberships)
-      .set({ roles: "admin" })
-      .where(and(eq(memberships.orgId, t.org.id), eq(memberships.userId, t.owner.id)));
-    await db()
-      .update(memberships)
-      .set({ roles: "owner,admin" })
-      .where(and(eq(memberships.orgId, t.org.id), eq(memberships.userId, t.admin.id)));
+    // Ownership moves behind this isolate's back (as if transferred through another isolate):
+    // one write of the org's owner, the database moves the roles with it.
+    await db().update(organizations).set({ ownerUserId: t.admin.id }).where(eq(organizations.id, t.org.id));
+    expect(await rolesInDb(t.org.id, t.owner.id)).toEqual(["admin"]);
+    expect(await rolesInDb(t.org.id, t.admin.id)).toEqual(["owner", "admin"]);
     expectProblem(await del(t, t.org.slug), 403, "owner_required");
     expect(await orgExists(t.org.id)).toBe(true);
   });

@@ -2,7 +2,19 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { memberships, organizations, orgSlugHistory } from "../../src/db/schema";
 import { slugify } from "../../src/orgs/slug";
-import { addMember, call, createKey, createUser, db, expectProblem, tenant, uniq } from "../harness";
+import {
+  addMember,
+  call,
+  createKey,
+  createPat,
+  createUser,
+  db,
+  defined,
+  expectProblem,
+  tenant,
+  uniq,
+} from "../harness";
+import { deliver } from "../provisioning/helpers";
 import { forgetAll } from "../../src/auth/cache";
 
 describe("POST /admin/organizations", () => {
@@ -170,7 +182,7 @@ describe("PATCH /admin/organization", () => {
       avatar_url: "https://cdn.example.com/logo.png",
       billing_email: "billing@example.com",
       billing_address: { line1: "1 Main St", city: "Springfield", country: "us" },
-      phone_numbers: ["+14155550100"],
+      phone_numbers: [await provisionedNumber(t)],
     };
     const res = await call("PATCH", "/admin/organization", { token: t.key, body });
     expect(res.status).toBe(200);
@@ -184,7 +196,6 @@ describe("PATCH /admin/organization", () => {
       ["avatar_url", "javascript:alert(1)"],
       ["billing_email", "nope"],
       ["phone_numbers", ["555-1234"]],
-      ["status", "deleted"],
     ] as const) {
       const res = await call("PATCH", "/admin/organization", { token: t.key, body: { [field]: value } });
       expectProblem(res, 400, "validation_failed");
@@ -193,12 +204,56 @@ describe("PATCH /admin/organization", () => {
     expectProblem(await call("PATCH", "/admin/organization", { token: t.key, body: {} }), 400, "validation_failed");
   });
 
-  it("status cannot be changed while provisioning", async () => {
+  it("status is not a setting: no credential of the org can suspend or resume it (400, nothing written)", async () => {
     const t = await tenant();
+    await deliver("provisioning", [{ orgId: t.org.id }]);
+    const pat = await createPat(t.owner);
+    for (const status of ["suspended", "active"]) {
+      for (const as of [{ token: t.key }, { token: pat, org: t.org.id }, { token: t.owner.session, org: t.org.id }]) {
+        const res = await call("PATCH", "/admin/organization", { ...as, body: { status } });
+        expectProblem(res, 400, "validation_failed");
+        expect(res.json.errors[0].message).toContain("status");
+        const mixed = await call("PATCH", "/admin/organization", { ...as, body: { name: "Still", status } });
+        expectProblem(mixed, 400, "validation_failed");
+      }
+    }
+    const row = defined((await db().select().from(organizations).where(eq(organizations.id, t.org.id)))[0]);
+    expect({ status: row.status, name: row.name }).toEqual({ status: "active", name: t.org.name });
+    // Still read, as before.
+    expect((await call("GET", "/admin/organization", { token: t.key })).json.status).toBe("active");
+  });
+
+  it("phone_numbers may name only the org's own provisioned numbers (422, nothing written)", async () => {
+    const a = await tenant();
+    const b = await tenant();
+    const [mine, theirs] = [await provisionedNumber(a), await provisionedNumber(b)];
+    const unassigned = "+15550009999";
+    for (const numbers of [[theirs], [mine, theirs], [unassigned], [mine, unassigned, theirs]]) {
+      const res = await call("PATCH", "/admin/organization", {
+        token: a.key,
+        body: { name: "Renamed", phone_numbers: numbers },
+      });
+      expectProblem(res, 422, "unprocessable");
+      const refused = numbers.filter((n) => n !== mine);
+      expect(res.json.errors.map((e: { field: string }) => e.field)).toEqual(
+        refused.map((n) => `phone_numbers.${numbers.indexOf(n)}`),
+      );
+    }
+    // Another org's number and a number of nobody are refused alike: nothing says whose it is.
+    const foreign = await call("PATCH", "/admin/organization", { token: a.key, body: { phone_numbers: [theirs] } });
+    const nobody = await call("PATCH", "/admin/organization", { token: a.key, body: { phone_numbers: [unassigned] } });
+    expect(foreign.json.errors[0].message).toBe(nobody.json.errors[0].message);
+    const row = defined((await db().select().from(organizations).where(eq(organizations.id, a.org.id)))[0]);
+    expect({ name: row.name, phone_numbers: row.phoneNumbers }).toEqual({ name: a.org.name, phone_numbers: [] });
+    // The org's own numbers are accepted, and an empty list clears them.
+    const ok = await call("PATCH", "/admin/organization", { token: a.key, body: { phone_numbers: [mine] } });
+    expect(ok.json.phone_numbers).toEqual([mine]);
+    const cleared = await call("PATCH", "/admin/organization", { token: a.key, body: { phone_numbers: [] } });
+    expect(cleared.json.phone_numbers).toEqual([]);
     expectProblem(
-      await call("PATCH", "/admin/organization", { token: t.key, body: { status: "suspended" } }),
-      409,
-      "conflict",
+      await call("PATCH", "/admin/organization", { token: a.key, body: { phone_numbers: [mine, mine] } }),
+      400,
+      "validation_failed",
     );
   });
 
@@ -276,6 +331,13 @@ describe("PATCH /admin/organization", () => {
     expect((await call("GET", "/admin/organization", { token: m.session, org: t.org.id })).status).toBe(200);
   });
 });
+
+/** The number provisioning assigned to the tenant's org (provisioned here, synchronously). */
+async function provisionedNumber(t: Awaited<ReturnType<typeof tenant>>): Promise<string> {
+  await deliver("provisioning", [{ orgId: t.org.id }]);
+  const list = await call("GET", "/admin/phone-numbers", { token: t.key });
+  return defined(list.json.data[0], "a provisioned number").number;
+}
 
 describe("child creation by an org API key", () => {
   it("does not seat the key's creator in the child once they have left the parent org", async () => {

@@ -15,13 +15,18 @@ beforeAll(async () => {
 
 describe.each(PARTNER_ROUTES)("$method $name", (route) => {
   it("answers the agency's org API key for a target in its subtree", async () => {
-    await route.before?.(t, t.a1x.id);
-    const res = await call(route.method, route.path(t, t.a1x.id), { token: t.agency.key, body: route.body?.(t) });
+    const target = (await route.fresh?.(t)) ?? t.a1x.id;
+    await route.before?.(t, target);
+    const res = await call(route.method, route.path(t, target), { token: t.agency.key, body: route.body?.(t, target) });
     expect(res.status, res.text).toBe(route.okStatus ?? 200);
   });
 
   it("refuses a request without a credential (401)", async () => {
-    expectProblem(await call(route.method, route.path(t, t.a1x.id), { body: route.body?.(t) }), 401, "unauthenticated");
+    expectProblem(
+      await call(route.method, route.path(t, t.a1x.id), { body: route.body?.(t, t.a1x.id) }),
+      401,
+      "unauthenticated",
+    );
   });
 
   it("refuses a key without child_organizations:manage (403)", async () => {
@@ -30,7 +35,7 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
       createdBy: t.agency.owner.id,
     });
     expectProblem(
-      await call(route.method, route.path(t, t.a1x.id), { token: weak.token, body: route.body?.(t) }),
+      await call(route.method, route.path(t, t.a1x.id), { token: weak.token, body: route.body?.(t, t.a1x.id) }),
       403,
       "insufficient_scope",
     );
@@ -42,25 +47,26 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
     const res = await call(route.method, route.path(t, t.a1x.id), {
       token: member.session,
       org: t.agency.org.id,
-      body: route.body?.(t),
+      body: route.body?.(t, t.a1x.id),
     });
     expectProblem(res, 403, "insufficient_scope");
   });
 
   it("answers a PAT that names the org with X-Anyreach-Org", async () => {
     const pat = await createPat(t.agency.owner);
-    await route.before?.(t, t.a1x.id);
-    const res = await call(route.method, route.path(t, t.a1x.id), {
+    const target = (await route.fresh?.(t)) ?? t.a1x.id;
+    await route.before?.(t, target);
+    const res = await call(route.method, route.path(t, target), {
       token: pat,
       org: t.agency.org.id,
-      body: route.body?.(t),
+      body: route.body?.(t, target),
     });
     expect(res.status, res.text).toBe(route.okStatus ?? 200);
   });
 
   it("refuses a PAT without X-Anyreach-Org (401 'Token is missing organization claim.')", async () => {
     const pat = await createPat(t.agency.owner);
-    const res = await call(route.method, route.path(t, t.a1x.id), { token: pat, body: route.body?.(t) });
+    const res = await call(route.method, route.path(t, t.a1x.id), { token: pat, body: route.body?.(t, t.a1x.id) });
     expectProblem(res, 401, "missing_organization");
     expect(res.json.detail).toBe("Token is missing organization claim.");
   });
@@ -69,7 +75,7 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
     const res = await call(route.method, route.path(t, t.a1x.id), {
       token: t.childAKey,
       org: t.agency.org.id,
-      body: route.body?.(t),
+      body: route.body?.(t, t.a1x.id),
     });
     expectProblem(res, 403, "organization_mismatch");
   });
@@ -77,10 +83,13 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
   if (!route.takesTarget) return;
 
   it("refuses an ak_ of a child climbing to its parent, like a nonexistent org (404)", async () => {
-    const up = await call(route.method, route.path(t, t.agency.org.id), { token: t.childAKey, body: route.body?.(t) });
+    const up = await call(route.method, route.path(t, t.agency.org.id), {
+      token: t.childAKey,
+      body: route.body?.(t, t.a1x.id),
+    });
     const ghost = await call(route.method, route.path(t, "org_doesnotexist0000000"), {
       token: t.childAKey,
-      body: route.body?.(t),
+      body: route.body?.(t, t.a1x.id),
     });
     expectProblem(up, 404, "not_found");
     expect({ ...up.json, request_id: null }).toEqual({ ...ghost.json, request_id: null });
@@ -88,12 +97,12 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
 
   it("refuses a sibling's subtree (404)", async () => {
     expectProblem(
-      await call(route.method, route.path(t, t.b1.id), { token: t.childAKey, body: route.body?.(t) }),
+      await call(route.method, route.path(t, t.b1.id), { token: t.childAKey, body: route.body?.(t, t.a1x.id) }),
       404,
       "not_found",
     );
     expectProblem(
-      await call(route.method, route.path(t, t.childB.id), { token: t.childAKey, body: route.body?.(t) }),
+      await call(route.method, route.path(t, t.childB.id), { token: t.childAKey, body: route.body?.(t, t.a1x.id) }),
       404,
       "not_found",
     );
@@ -102,11 +111,11 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
   it("refuses another tenant's org exactly like a nonexistent one (404)", async () => {
     const other = await call(route.method, route.path(t, t.stranger.org.id), {
       token: t.agency.key,
-      body: route.body?.(t),
+      body: route.body?.(t, t.a1x.id),
     });
     const ghost = await call(route.method, route.path(t, "org_doesnotexist0000000"), {
       token: t.agency.key,
-      body: route.body?.(t),
+      body: route.body?.(t, t.a1x.id),
     });
     expectProblem(other, 404, "not_found");
     expect({ ...other.json, request_id: null }).toEqual({ ...ghost.json, request_id: null });

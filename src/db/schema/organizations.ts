@@ -18,6 +18,13 @@ export const organizations = sqliteTable("organizations", {
   domain: text("domain"),
   domainSetupStatus: text("domain_setup_status").notNull().default("none"),
   createdBy: text("created_by"),
+  /**
+   * The owner: exactly one of these is set (a CHECK of migration 0007). A user (one of its
+   * members, whose membership triggers keep holding the `owner` role) or, for a child created
+   * through the partner console, its parent organization until a partner hands it over.
+   */
+  ownerUserId: text("owner_user_id"),
+  ownerOrgId: text("owner_org_id"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
