@@ -7,7 +7,7 @@ import { newId } from "../lib/crypto";
 import { formatRoles, type Role } from "../auth/scopes";
 import { rolesOf } from "../auth/org-context";
 import type { Principal } from "../auth/principal";
-import { isReservedSlug, slugify, SLUG_RE, withSuffix } from "./slug";
+import { isReservedSlug, notIdShaped, slugify, SLUG_RE, withSuffix } from "./slug";
 import type { OrgLifecycle } from "./lifecycle";
 import { isSlugFree } from "./queries";
 
@@ -56,7 +56,8 @@ export async function checkRequestedSlug(db: Db, slug: string, exceptOrgId?: str
 
 /** A free slug derived from `base`, adding a short suffix when the plain one is taken. */
 export async function generateSlug(db: Db, base: string): Promise<string> {
-  const root = slugify(base);
+  // Never a reserved slug: not id-shaped, and a reserved word gets a suffix below.
+  const root = notIdShaped(slugify(base));
   let candidate = root;
   for (let i = 0; i < 6; i++) {
     if (!isReservedSlug(candidate) && (await isSlugFree(db, candidate))) return candidate;
