@@ -21,6 +21,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "not_a_member":
     case "onboarding_required":
     case "organization_mismatch":
+    case "quota_exceeded":
     case "owner_required":
     case "owner_immutable":
       return 403;
@@ -70,6 +71,7 @@ const TITLES: Record<ErrorCode, string> = {
   not_a_member: "Not a member of this organization",
   onboarding_required: "Account not set up yet",
   organization_mismatch: "Credential belongs to another organization",
+  quota_exceeded: "Quota exceeded",
   not_found: "Not found",
   method_not_allowed: "Method not allowed",
   conflict: "Conflict",

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   "not_a_member",
   "onboarding_required",
   "organization_mismatch",
+  "quota_exceeded",
   "not_found",
   "method_not_allowed",
   "conflict",

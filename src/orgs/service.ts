@@ -1,6 +1,6 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
-import { asBatch, dbErrorText } from "../db/batch";
+import { dbErrorText } from "../db/batch";
 import { memberships, organizations, type OrganizationRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/crypto";
@@ -9,6 +9,8 @@ import { rolesOf } from "../auth/org-context";
 import type { Principal } from "../auth/principal";
 import { isReservedSlug, notIdShaped, slugify, SLUG_RE, withSuffix } from "./slug";
 import type { OrgLifecycle } from "./lifecycle";
+import type { Limits } from "../quotas/limits";
+import { batchWithinQuotas, orgCreationQuotas } from "../quotas/quotas";
 import { isSlugFree } from "./queries";
 
 export type CreateOrgInput = {
@@ -124,18 +126,20 @@ export function isForeignKeyViolation(err: unknown): boolean {
 
 /**
  * Creates an organization with status `provisioning` and its creator membership in one
- * D1 batch. A concurrent request that took the slug first turns into a 409. The caller
- * runs `lifecycle.afterCreation` once it returns.
+ * D1 batch. A concurrent request that took the slug first turns into a 409; a creator at
+ * their organization quota (top-level orgs only, quotas/) into a 403. The caller runs
+ * `lifecycle.afterCreation` once it returns.
  */
 export async function createOrganization(
   db: Db,
   lifecycle: OrgLifecycle,
   input: CreateOrgInput,
+  limits: Limits,
 ): Promise<OrganizationRow> {
   const slug = input.slug ? await checkRequestedSlug(db, input.slug) : await generateSlug(db, input.name);
   const org = buildOrganizationRow(input, slug);
   try {
-    await db.batch(asBatch(organizationStatements(db, lifecycle, org, input)));
+    await batchWithinQuotas(db, orgCreationQuotas(input, limits), organizationStatements(db, lifecycle, org, input));
   } catch (err) {
     if (isUniqueViolation(err, "slug")) throw new AppError("slug_taken", `The slug "${slug}" is already taken.`);
     throw err;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { safeName } from "../../src/lib/names";
-import { call, expectProblem, tenant } from "../harness";
+import { call, createUser, expectProblem, tenant } from "../harness";
 
 type Schema = { $ref?: string; properties?: Record<string, Schema> };
 type Operation = { requestBody?: { content?: Record<string, { schema?: Schema }> } };
@@ -28,7 +28,9 @@ beforeAll(async () => {
     {
       method: "POST",
       path: "/admin/organizations",
-      send: (name) => as("POST", "/admin/organizations", false)({ name }),
+      // A new user each time: one user's organizations are limited (quotas).
+      send: async (name) =>
+        call("POST", "/admin/organizations", { token: (await createUser()).session, body: { name } }),
     },
     { method: "PATCH", path: "/admin/organization", send: (name) => as("PATCH", "/admin/organization")({ name }) },
     { method: "POST", path: "/admin/agents", send: (name) => as("POST", "/admin/agents")({ name }) },
