@@ -13,7 +13,7 @@ export interface Env {
   ORG_CONCURRENCY: DurableObjectNamespace<OrgConcurrency>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 
-  /** Sign-in limits (README, "Security"); per hour. */
+  /** Sign-in limits (README, "Security and limits"); per hour. */
   SIGN_IN_STARTS_PER_EMAIL?: string;
   SIGN_IN_STARTS_PER_ADDRESS?: string;
   SIGN_IN_WRONG_CODES_PER_EMAIL?: string;

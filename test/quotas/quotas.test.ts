@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { and, eq, isNull } from "drizzle-orm";
 import wranglerToml from "../../wrangler.toml?raw";
+import readme from "../../README.md?raw";
 import { apiKeys, invitations, organizations, personalTokens } from "../../src/db/schema";
 import { DEFAULT_LIMITS, limitsOf } from "../../src/quotas/limits";
 import {
@@ -37,9 +38,10 @@ const createTopLevel = (token: string, name = uniq("Q ")) =>
   call("POST", "/admin/organizations", { token, body: { name } });
 
 describe("quota settings", () => {
-  it("each is in wrangler.toml with its default", () => {
+  it("each is in wrangler.toml with its default and in the README's security section", () => {
     for (const [name, value] of Object.entries(SETTINGS)) {
       expect(wranglerToml).toMatch(new RegExp(`^${name} = "${value}"$`, "m"));
+      expect(readme).toContain(name);
     }
   });
 
