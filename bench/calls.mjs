@@ -42,7 +42,9 @@ async function api(method, path, { token, org, body } = {}) {
 function startWrangler(dir) {
   mkdirSync("bench/results", { recursive: true });
   const log = openSync("bench/results/calls-wrangler.log", "w");
-  return spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", dir], {
+  // One user creates ORGS + 12 organizations: above the default quotas (README, "Security and limits").
+  const quotas = ["MAX_TOP_LEVEL_ORGS_PER_USER", "MAX_FREE_ORGS_PER_USER"].flatMap((k) => ["--var", `${k}:100000`]);
+  return spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", dir, ...quotas], {
     stdio: ["ignore", log, log],
     detached: true, // its own process group, so workerd can be made to die with it
   });

@@ -128,6 +128,9 @@ async function main() {
       persist,
       "--var",
       `JWT_SECRET:${jwtSecret}`,
+      // 70 invitations are seeded and the POST row adds thousands: above the default quota (50).
+      "--var",
+      "MAX_PENDING_INVITATIONS_PER_ORG:1000000",
       "--var",
       `APP_URL:${BASE}`,
     ],

@@ -34,6 +34,11 @@ export async function seedDemo(base, email = "demo@anyreach.local") {
   const { token: session, organizations } = await signIn(base, email);
   const own = organizations.find((o) => o.roles.includes("owner")) ?? organizations[0];
   const org = await api(base, "GET", "/admin/organization", { token: session, org: own.id });
+  // One demo key at a time: earlier runs' keys are revoked (an org holds at most 25 active keys).
+  const keys = await api(base, "GET", "/admin/organization-pats?limit=100", { token: session, org: org.id });
+  for (const old of keys.data.filter((k) => k.name.startsWith("demo key "))) {
+    await api(base, "DELETE", `/admin/organization-pats/${old.key_id}`, { token: session, org: org.id });
+  }
   const key = await api(base, "POST", "/admin/organization-pats", {
     token: session,
     org: org.id,

@@ -13,10 +13,17 @@ export interface Env {
   ORG_CONCURRENCY: DurableObjectNamespace<OrgConcurrency>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 
-  /** Sign-in limits (README, "Security"); per hour. */
+  /** Sign-in limits (README, "Security and limits"); per hour. */
   SIGN_IN_STARTS_PER_EMAIL?: string;
   SIGN_IN_STARTS_PER_ADDRESS?: string;
   SIGN_IN_WRONG_CODES_PER_EMAIL?: string;
+  /** Quotas and the per-recipient mail cap (src/quotas/limits.ts; README, "Security and limits"). */
+  MAX_TOP_LEVEL_ORGS_PER_USER?: string;
+  MAX_FREE_ORGS_PER_USER?: string;
+  MAX_PENDING_INVITATIONS_PER_ORG?: string;
+  MAX_API_KEYS_PER_ORG?: string;
+  MAX_PATS_PER_USER?: string;
+  EMAILS_PER_RECIPIENT_PER_DAY?: string;
 
   ENVIRONMENT: string;
   APP_URL: string;

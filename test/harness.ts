@@ -6,6 +6,7 @@ import { newId } from "../src/lib/crypto";
 import { signSession, SESSION_TTL_SECONDS } from "../src/auth/session-token";
 import { orgLifecycle } from "../src/app";
 import { createOrganization } from "../src/orgs/service";
+import { limitsOf } from "../src/quotas/limits";
 import { createPersonalToken } from "../src/account/tokens";
 import { createApiKey } from "../src/keys/service";
 import { formatRoles, scopesOfRoles, type Role, type Scope } from "../src/auth/scopes";
@@ -94,13 +95,18 @@ export async function createOrg(
   owner: TestUser,
   opts: { name?: string; slug?: string; parentId?: string } = {},
 ): Promise<OrganizationRow> {
-  return createOrganization(db(), orgLifecycle, {
-    name: opts.name ?? uniq("Org "),
-    slug: opts.slug,
-    parentId: opts.parentId ?? null,
-    creatorUserId: owner.id,
-    creatorRoles: opts.parentId ? ["admin"] : ["owner"],
-  });
+  return createOrganization(
+    db(),
+    orgLifecycle,
+    {
+      name: opts.name ?? uniq("Org "),
+      slug: opts.slug,
+      parentId: opts.parentId ?? null,
+      creatorUserId: owner.id,
+      creatorRoles: opts.parentId ? ["admin"] : ["owner"],
+    },
+    limitsOf(env),
+  );
 }
 
 export async function addMember(org: { id: string }, user: TestUser, roles: Role[]): Promise<void> {
@@ -113,11 +119,16 @@ export async function createPat(
   user: TestUser,
   opts: { scopes?: Scope[]; expiresAt?: number | null } = {},
 ): Promise<string> {
-  const { token } = await createPersonalToken(db(), user.id, {
-    name: "test",
-    scopes: opts.scopes,
-    expires_at: opts.expiresAt ?? null,
-  });
+  const { token } = await createPersonalToken(
+    db(),
+    user.id,
+    {
+      name: "test",
+      scopes: opts.scopes,
+      expires_at: opts.expiresAt ?? null,
+    },
+    limitsOf(env),
+  );
   return token;
 }
 
@@ -127,10 +138,17 @@ export async function createKey(
 ): Promise<{ token: string; id: string }> {
   // The test set-up makes the key, on behalf of `createdBy` when given.
   const actor: Actor = { ...SYSTEM_ACTOR, userId: opts.createdBy ?? null };
-  const { row, token } = await createApiKey(db(), org.id, actor, scopesOfRoles(["admin"]), {
-    name: "test key",
-    scopes: opts.scopes,
-  });
+  const { row, token } = await createApiKey(
+    db(),
+    org.id,
+    actor,
+    scopesOfRoles(["admin"]),
+    {
+      name: "test key",
+      scopes: opts.scopes,
+    },
+    limitsOf(env),
+  );
   return { token, id: row.id };
 }
 

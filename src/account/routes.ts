@@ -7,6 +7,7 @@ import { accountOf } from "./me";
 import { CreateTokenBody } from "./schemas";
 import { listSessions, revokeSession } from "./sessions";
 import { createPersonalToken, listPersonalTokens, revokePersonalToken } from "./tokens";
+import { limitsOf } from "../quotas/limits";
 import {
   MembershipSchema,
   SessionSchema,
@@ -32,6 +33,7 @@ const createToken = createRoute({
   path: "/admin/account/tokens",
   tags: ["account"],
   summary: "Create a personal access token (pat_…); the secret is shown once",
+  description: "Active tokens per user are limited (MAX_PATS_PER_USER, default 25): beyond that 403 quota_exceeded.",
   security: authed,
   request: { body: jsonBody(CreateTokenBody) },
   responses: { 201: json(TokenSchema.extend({ token: z.string() }), "Created"), ...errorResponses },
@@ -90,7 +92,7 @@ export const accountRoutes = newRouter()
   })
   .openapi(createToken, async (c) => {
     const p = requireUser(c);
-    const { row, token } = await createPersonalToken(c.var.db, p.userId, c.req.valid("json"));
+    const { row, token } = await createPersonalToken(c.var.db, p.userId, c.req.valid("json"), limitsOf(c.env));
     return c.json({ ...toTokenView(row), token }, 201);
   })
   .openapi(listTokens, async (c) => {

@@ -2,7 +2,7 @@ import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { sessions } from "../db/schema";
 import { AppError } from "../lib/errors";
-import { decodeCursor, type Page, paginate } from "../lib/pagination";
+import { cursorParts, type Page, paginate } from "../lib/pagination";
 import { sessionCache } from "../auth/cache";
 
 export type SessionRow = typeof sessions.$inferSelect;
@@ -16,9 +16,9 @@ export async function listSessions(
   userId: string,
   q: { limit: number; cursor?: string },
 ): Promise<Page<SessionRow>> {
-  const [at, id] = decodeCursor(q.cursor) ?? [];
+  const [at, id] = cursorParts(q.cursor, ["number", "string"] as const) ?? [];
   const after =
-    typeof at === "number" && typeof id === "string"
+    at !== undefined && id !== undefined
       ? or(lt(sessions.createdAt, at), and(eq(sessions.createdAt, at), lt(sessions.id, id)))
       : undefined;
   const rows = await db

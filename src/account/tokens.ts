@@ -8,6 +8,8 @@ import { patCache } from "../auth/cache";
 import { mintPersonalToken } from "../auth/token-format";
 import { parseRoles, scopesOfRoles, sortScopes, withImplied, type Scope } from "../auth/scopes";
 import type { CreateTokenInput } from "./schemas";
+import type { Limits } from "../quotas/limits";
+import { batchWithinQuotas, personalTokensQuota } from "../quotas/quotas";
 
 export type PersonalTokenRow = typeof personalTokens.$inferSelect;
 
@@ -48,6 +50,7 @@ export async function createPersonalToken(
   db: Db,
   userId: string,
   input: CreateTokenInput,
+  limits: Limits,
 ): Promise<{ row: PersonalTokenRow; token: string }> {
   const expiresAt = resolveExpiry(input);
   const scopes = grantScopes(input.scopes, await userScopeCeiling(db, userId));
@@ -64,7 +67,7 @@ export async function createPersonalToken(
     revokedAt: null,
     createdAt: Date.now(),
   };
-  await db.insert(personalTokens).values(row);
+  await batchWithinQuotas(db, [personalTokensQuota(userId, limits)], [db.insert(personalTokens).values(row)]);
   return { row, token };
 }
 

@@ -4,12 +4,14 @@ import { telephonyTrunks } from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../lib/crypto";
 
-/** The telephony carrier: a trunk per org and phone numbers. Both calls are idempotent per org. */
+/** The telephony carrier: a trunk per org and phone numbers. Every call is idempotent per org. */
 export interface Carrier {
   readonly name: string;
   ensureTrunk(orgId: string): Promise<{ id: string }>;
   /** The org's number, assigning one if it has none yet. */
   assignNumber(orgId: string, trunkId: string): Promise<{ number: string }>;
+  /** Gives the numbers of a deleted org back to the pool (org deletion's afterDeletion). */
+  releaseNumbers(orgId: string): Promise<void>;
 }
 
 /** Development and tests: trunks are rows, numbers come from the seeded phone_number_pool. */
@@ -31,16 +33,27 @@ class LocalCarrier implements Carrier {
 
   async assignNumber(orgId: string) {
     // One statement: takes the first free number unless the org already holds one, so two
-    // concurrent deliveries of the same provisioning message cannot assign two numbers.
+    // concurrent deliveries of the same provisioning message cannot assign two numbers; and
+    // only while the org exists, so provisioning that races the org's deletion (whose batch
+    // returns its numbers) cannot take a number for ever.
     await this.db.run(sql`
       UPDATE phone_number_pool SET org_id = ${orgId}, assigned_at = ${Date.now()}
       WHERE number = (SELECT number FROM phone_number_pool WHERE org_id IS NULL ORDER BY number LIMIT 1)
-        AND NOT EXISTS (SELECT 1 FROM phone_number_pool WHERE org_id = ${orgId})`);
+        AND NOT EXISTS (SELECT 1 FROM phone_number_pool WHERE org_id = ${orgId})
+        AND EXISTS (SELECT 1 FROM organizations WHERE id = ${orgId})`);
     const row = await this.db.get<{ number: string }>(
       sql`SELECT number FROM phone_number_pool WHERE org_id = ${orgId} LIMIT 1`,
     );
-    if (!row) throw new Error("local carrier: the phone number pool is exhausted");
+    if (!row) {
+      const org = await this.db.get(sql`SELECT 1 FROM organizations WHERE id = ${orgId}`);
+      throw new Error(org ? "local carrier: the phone number pool is exhausted" : "local carrier: the org is gone");
+    }
     return { number: row.number };
+  }
+
+  async releaseNumbers(orgId: string) {
+    // Org deletion's batch already did this (resources/cleanup.ts); again is harmless.
+    await this.db.run(sql`UPDATE phone_number_pool SET org_id = NULL, assigned_at = NULL WHERE org_id = ${orgId}`);
   }
 }
 
@@ -68,6 +81,10 @@ class HttpCarrier implements Carrier {
 
   assignNumber(orgId: string, trunkId: string) {
     return this.post<{ number: string }>("/numbers", { org_id: orgId, trunk_id: trunkId }, `number:${orgId}`);
+  }
+
+  async releaseNumbers(orgId: string) {
+    await this.post<unknown>("/numbers/release", { org_id: orgId }, `release:${orgId}`);
   }
 }
 

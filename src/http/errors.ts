@@ -22,6 +22,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "onboarding_required":
     case "organization_mismatch":
     case "organization_suspended":
+    case "quota_exceeded":
     case "owner_required":
     case "owner_immutable":
       return 403;
@@ -72,6 +73,7 @@ const TITLES: Record<ErrorCode, string> = {
   onboarding_required: "Account not set up yet",
   organization_mismatch: "Credential belongs to another organization",
   organization_suspended: "Organization suspended",
+  quota_exceeded: "Quota exceeded",
   not_found: "Not found",
   method_not_allowed: "Method not allowed",
   conflict: "Conflict",

@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env";
 import { AppError } from "../lib/errors";
 
-/** Documented in the README ("Limits"): a body above this is refused with 413 before it is read in full. */
+/** Documented in the README ("Security and limits"): a body above this is refused with 413 before it is read in full. */
 export const MAX_BODY_BYTES = 64 * 1024;
 /** All request headers together; browsers and SDKs send a few KB at most. */
 export const MAX_HEADER_BYTES = 16 * 1024;

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
-import { authed, errorResponses, json, newRouter } from "../http/openapi";
+import { authed, errorResponses, json, newRouter, rateLimited } from "../http/openapi";
 import { actorOf } from "../auth/guards";
 import { ownOrgMount } from "../members/target-guards";
 import { requireInvitationAccess } from "./guards";
@@ -30,7 +30,7 @@ const resend = createRoute({
   summary: "Send a pending invitation again and extend its expiry (never a second invitation)",
   security: authed,
   request: { params: InvitationIdParam },
-  responses: { 200: json(InvitationSchema), 409: errorResponses[400], ...errorResponses },
+  responses: { 200: json(InvitationSchema), 409: errorResponses[400], 429: rateLimited, ...errorResponses },
 });
 
 const revoke = createRoute({

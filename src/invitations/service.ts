@@ -9,6 +9,9 @@ import { DAY_MS } from "../lib/dates";
 import { paginate, cursorKey } from "../lib/pagination";
 import { hmacHex, newId } from "../lib/crypto";
 import { enqueueEmail } from "../email/messages";
+import { reserveRecipientMail } from "../email/limits";
+import { limitsOf } from "../quotas/limits";
+import { isQuotaExceeded, pendingInvitationsQuota, quotaError, quotaGuard, quotaGuardSql } from "../quotas/quotas";
 import { auditStatement } from "../audit/log";
 import type { Actor } from "../auth/principal";
 import type { OrgHooks } from "../orgs/lifecycle";
@@ -58,20 +61,33 @@ export async function createInvitation(env: Env, db: Db, org: OrgRef, input: Cre
   refuseIfSuspended(org, "send invitations");
   const now = Date.now();
   const days = input.expires_in_days ?? DEFAULT_VALID_DAYS;
+  const quota = pendingInvitationsQuota(org.id, limitsOf(env), now);
+  const giveBack = await reserveRecipientMail(env, input.email);
   // Plain D1 statements: drizzle's batch cannot bind parameters of raw SQL, and this
   // upsert (INSERT … SELECT … ON CONFLICT on a partial index) has no query-builder form.
+  // The quota guard comes last (the audit row reads changes() of the upsert).
   const d1 = db.$client;
-  const [upsert] = await d1.batch([
-    d1
-      .prepare(UPSERT_INVITATION)
-      .bind(newId("inv"), org.id, input.email, input.role, days, actor.userId, now + days * DAY_MS, now),
-    d1
-      .prepare(AUDIT_INVITATION)
-      .bind(newId("aud"), org.id, actor.userId, actor.credentialId, actor.kind, actor.requestId, now, input.email),
-  ]);
-  const rows = (upsert?.results ?? []) as RawInvitation[];
-  const raw = rows[0];
-  if (!raw) throw new AppError("already_member", `${input.email} is already a member of this organization.`);
+  let raw: RawInvitation | undefined;
+  try {
+    const [upsert] = await d1.batch([
+      d1
+        .prepare(UPSERT_INVITATION)
+        .bind(newId("inv"), org.id, input.email, input.role, days, actor.userId, now + days * DAY_MS, now),
+      d1
+        .prepare(AUDIT_INVITATION)
+        .bind(newId("aud"), org.id, actor.userId, actor.credentialId, actor.kind, actor.requestId, now, input.email),
+      d1.prepare(quotaGuardSql(quota)),
+    ]);
+    raw = ((upsert?.results ?? []) as RawInvitation[])[0];
+  } catch (err) {
+    await giveBack();
+    if (isQuotaExceeded(err)) throw await quotaError(db, [quota]);
+    throw err;
+  }
+  if (!raw) {
+    await giveBack();
+    throw new AppError("already_member", `${input.email} is already a member of this organization.`);
+  }
   const row = fromRaw(raw);
   await sendInvitationMail(env, org, row, actor);
   return { invitation: toInvitationView(row), resent: row.sendCount > 1 };
@@ -116,6 +132,9 @@ export async function whyNotPending(db: Db, orgId: string, id: string): Promise<
 export async function resendInvitation(env: Env, db: Db, org: OrgRef, id: string, actor: Actor) {
   refuseIfSuspended(org, "send invitations");
   const now = Date.now();
+  // Resending an expired invitation makes it pending again: it counts against the quota.
+  const quota = pendingInvitationsQuota(org.id, limitsOf(env), now);
+  const giveBack = await reserveRecipientMail(env, (await findInvitation(db, org.id, id)).email);
   let updated: InvitationRow | undefined;
   try {
     [[updated]] = await db.batch([
@@ -130,9 +149,12 @@ export async function resendInvitation(env: Env, db: Db, org: OrgRef, id: string
         .returning(),
       abortUnlessChanged(db),
       auditStatement(db, { orgId: org.id, actor, action: "invitation.resent", targetType: "invitation", targetId: id }),
+      quotaGuard(db, quota),
     ]);
   } catch (err) {
+    await giveBack();
     if (isStaleWrite(err)) throw await whyNotPending(db, org.id, id);
+    if (isQuotaExceeded(err)) throw await quotaError(db, [quota]);
     throw err;
   }
   if (!updated) throw new AppError("not_found", "Invitation not found.");

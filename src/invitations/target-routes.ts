@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
 import { actorOf } from "../auth/guards";
-import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
+import { authed, errorResponses, json, jsonBody, newRouter, rateLimited } from "../http/openapi";
 import { pageOf } from "../http/pagination";
 import type { Mount, MountDocs } from "../members/target-guards";
 import { CreateInvitationBody, InvitationListQuery } from "./schemas";
@@ -37,6 +37,7 @@ export function invitationRoutesFor(m: Mount & MountDocs<"list" | "create">) {
       201: json(InvitationSchema, "Invited"),
       200: json(InvitationSchema, "Resent"),
       409: errorResponses[400],
+      429: rateLimited,
       ...errorResponses,
     },
   });

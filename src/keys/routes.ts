@@ -7,6 +7,7 @@ import { actorOf, requireScope } from "../auth/guards";
 import { SCOPES } from "../auth/scopes";
 import { CreateTokenBody } from "../account/schemas";
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "./service";
+import { limitsOf } from "../quotas/limits";
 
 const ApiKeySchema = z
   .object({
@@ -36,6 +37,8 @@ const create = createRoute({
   ...orgScoped,
   tags: ["api keys"],
   summary: "Create an org API key (ak_<id>.<secret>); the secret is shown once",
+  description:
+    "Active keys per organization are limited (MAX_API_KEYS_PER_ORG, default 25): beyond that 403 quota_exceeded.",
   security: authed,
   request: { body: jsonBody(CreateTokenBody) },
   responses: { 201: json(ApiKeySchema.extend({ token: z.string() }), "Created"), ...errorResponses },
@@ -67,7 +70,8 @@ export const keyRoutes = newRouter()
   .openapi(create, async (c) => {
     requireScope(c, "api_keys:manage");
     const ctx = c.var.org;
-    const { row, token } = await createApiKey(c.var.db, ctx.org.id, actorOf(c), ctx.scopes, c.req.valid("json"));
+    const input = c.req.valid("json");
+    const { row, token } = await createApiKey(c.var.db, ctx.org.id, actorOf(c), ctx.scopes, input, limitsOf(c.env));
     return c.json({ ...view(row), token }, 201);
   })
   .openapi(list, async (c) => {

@@ -12,6 +12,8 @@ import type { CreateTokenInput } from "../account/schemas";
 import { auditStatement } from "../audit/log";
 import { abortUnlessChanged, isStaleWrite } from "../db/guard";
 import { refuseIfSuspendedById } from "../orgs/suspension";
+import type { Limits } from "../quotas/limits";
+import { apiKeysQuota, batchWithinQuotas } from "../quotas/quotas";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
@@ -27,6 +29,7 @@ export async function createApiKey(
   actor: Actor,
   creatorScopes: Set<Scope>,
   input: CreateTokenInput,
+  limits: Limits,
 ): Promise<{ row: ApiKeyRow; token: string }> {
   await refuseIfSuspendedById(db, orgId, "create API keys");
   if (input.scopes?.some((s) => API_KEY_FORBIDDEN.includes(s))) {
@@ -51,17 +54,21 @@ export async function createApiKey(
     revokedAt: null,
     createdAt: Date.now(),
   };
-  await db.batch([
-    db.insert(apiKeys).values(row),
-    auditStatement(db, {
-      orgId,
-      actor,
-      action: "api_key.created",
-      targetType: "api_key",
-      targetId: row.id,
-      after: { name: row.name, scopes: row.scopes, expires_at: row.expiresAt },
-    }),
-  ]);
+  await batchWithinQuotas(
+    db,
+    [apiKeysQuota(orgId, limits)],
+    [
+      db.insert(apiKeys).values(row),
+      auditStatement(db, {
+        orgId,
+        actor,
+        action: "api_key.created",
+        targetType: "api_key",
+        targetId: row.id,
+        after: { name: row.name, scopes: row.scopes, expires_at: row.expiresAt },
+      }),
+    ],
+  );
   return { row, token };
 }
 

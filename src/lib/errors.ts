@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   "onboarding_required",
   "organization_mismatch",
   "organization_suspended",
+  "quota_exceeded",
   "not_found",
   "method_not_allowed",
   "conflict",

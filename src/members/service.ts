@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { memberships, users } from "../db/schema";
 import { abortUnlessChanged, runGuarded } from "../db/guard";
 import { AppError } from "../lib/errors";
-import { decodeCursor, paginate } from "../lib/pagination";
+import { cursorParts, paginate } from "../lib/pagination";
 import { forgetMembership } from "../auth/cache";
 import { formatRoles, normalizeRoles, parseRoles } from "../auth/scopes";
 import { auditStatement } from "../audit/log";
@@ -40,8 +40,7 @@ const memberColumns = {
 
 /** One page of members, oldest first (cursor = join time + user id). One query. */
 export async function listMembers(db: Db, orgId: string, page: { limit: number; cursor?: string }) {
-  const at = decodeCursor(page.cursor);
-  const after = at && typeof at[0] === "number" && typeof at[1] === "string" ? ([at[0], at[1]] as const) : null;
+  const after = cursorParts(page.cursor, ["number", "string"] as const);
   const rows = await db
     .select(memberColumns)
     .from(memberships)

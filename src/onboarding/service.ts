@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import { runBatch } from "../db/batch";
 import { users, type OrganizationRow, type UserRow } from "../db/schema";
 import { newId } from "../lib/crypto";
+import { safeName } from "../lib/names";
 import type { OrgLifecycle } from "../orgs/lifecycle";
 import { buildOrganizationRow, generateSlug, organizationStatements, isUniqueViolation } from "../orgs/service";
 
@@ -35,7 +36,12 @@ export async function findOrOnboardUser(
   const localPart = email.split("@")[0] ?? email;
   for (let attempt = 0; ; attempt++) {
     const slug = await generateSlug(db, localPart);
-    const input = { name: localPart, creatorUserId: user.id, creatorRoles: ["owner" as const] };
+    // The name rule of names people type (lib/names): an external issuer's e-mail may hold anything.
+    const input = {
+      name: safeName(localPart, "My organization"),
+      creatorUserId: user.id,
+      creatorRoles: ["owner" as const],
+    };
     const org = buildOrganizationRow(input, slug);
     try {
       await db.batch([

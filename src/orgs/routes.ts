@@ -9,6 +9,7 @@ import { CreateOrgBody, PatchOrgBody } from "./schemas";
 import { createOrganization, creatorOf, slugAvailability } from "./service";
 import { updateOrganizationSettings } from "./settings";
 import { OrganizationSchema, toOrganizationView } from "./view";
+import { limitsOf } from "../quotas/limits";
 
 const availability = createRoute({
   method: "get",
@@ -36,6 +37,9 @@ const create = createRoute({
   ...orgOptional,
   tags: ["organizations"],
   summary: "Create an organization (the creator becomes owner; with parent_id, admin of a child)",
+  description:
+    "Top-level organizations a user has created are limited (MAX_TOP_LEVEL_ORGS_PER_USER, default 10; on the free plan " +
+    "MAX_FREE_ORGS_PER_USER, default 3): beyond that 403 quota_exceeded. Child organizations (parent_id) never count.",
   security: authed,
   request: { body: jsonBody(CreateOrgBody) },
   responses: {
@@ -109,15 +113,20 @@ export const orgRoutes = newRouter()
       requireUser(c);
     }
     const { db, lifecycle } = c.var;
-    const org = await createOrganization(db, lifecycle, {
-      name: body.name,
-      slug: body.slug || undefined,
-      parentId: body.parent_id ?? null,
-      billingEmail: body.billing_email ?? null,
-      creatorUserId: await creatorOf(db, c.var.principal),
-      // Top-level: the creator is owner. Child: the creator is added as admin (seed 004).
-      creatorRoles: body.parent_id ? ["admin"] : ["owner"],
-    });
+    const org = await createOrganization(
+      db,
+      lifecycle,
+      {
+        name: body.name,
+        slug: body.slug || undefined,
+        parentId: body.parent_id ?? null,
+        billingEmail: body.billing_email ?? null,
+        creatorUserId: await creatorOf(db, c.var.principal),
+        // Top-level: the creator is owner. Child: the creator is added as admin (seed 004).
+        creatorRoles: body.parent_id ? ["admin"] : ["owner"],
+      },
+      limitsOf(c.env),
+    );
     c.executionCtx.waitUntil(lifecycle.afterCreation(c.env, org));
     return c.json(toOrganizationView(org), 201);
   })

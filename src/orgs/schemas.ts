@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { Name, textLine } from "../http/schemas";
 
 /** The request bodies of the organization routes; services take what they parse to. */
 
@@ -7,7 +8,7 @@ const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "E.164 phone number, e.g. +14
 
 export const CreateOrgBody = z
   .object({
-    name: z.string().trim().min(1, "name is required").max(100),
+    name: Name,
     slug: z
       .union([SlugField, z.literal("")])
       .optional()
@@ -19,18 +20,18 @@ export const CreateOrgBody = z
 
 const BillingAddress = z
   .object({
-    line1: z.string().max(200).optional(),
-    line2: z.string().max(200).optional(),
-    city: z.string().max(100).optional(),
-    state: z.string().max(100).optional(),
-    postal_code: z.string().max(20).optional(),
+    line1: textLine(200).optional(),
+    line2: textLine(200).optional(),
+    city: textLine(100).optional(),
+    state: textLine(100).optional(),
+    postal_code: textLine(20).optional(),
     country: z.string().length(2).toUpperCase().optional().openapi({ description: "ISO 3166-1 alpha-2" }),
   })
   .strict();
 
 export const PatchOrgBody = z
   .object({
-    name: z.string().trim().min(1).max(100).optional(),
+    name: Name.optional(),
     slug: SlugField.optional(),
     avatar_url: z
       .url({ protocol: /^https?$/ })

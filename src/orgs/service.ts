@@ -1,14 +1,16 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
-import { asBatch, dbErrorText } from "../db/batch";
+import { dbErrorText } from "../db/batch";
 import { memberships, organizations, type OrganizationRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/crypto";
 import { formatRoles, type Role } from "../auth/scopes";
 import { rolesOf } from "../auth/org-context";
 import type { Principal } from "../auth/principal";
-import { isReservedSlug, slugify, SLUG_RE, withSuffix } from "./slug";
+import { isReservedSlug, notIdShaped, slugify, SLUG_RE, withSuffix } from "./slug";
 import type { OrgLifecycle } from "./lifecycle";
+import type { Limits } from "../quotas/limits";
+import { batchWithinQuotas, orgCreationQuotas } from "../quotas/quotas";
 import { isSlugFree } from "./queries";
 
 export type CreateOrgInput = {
@@ -60,7 +62,8 @@ export async function checkRequestedSlug(db: Db, slug: string, exceptOrgId?: str
 
 /** A free slug derived from `base`, adding a short suffix when the plain one is taken. */
 export async function generateSlug(db: Db, base: string): Promise<string> {
-  const root = slugify(base);
+  // Never a reserved slug: not id-shaped, and a reserved word gets a suffix below.
+  const root = notIdShaped(slugify(base));
   let candidate = root;
   for (let i = 0; i < 6; i++) {
     if (!isReservedSlug(candidate) && (await isSlugFree(db, candidate))) return candidate;
@@ -138,13 +141,15 @@ export function isForeignKeyViolation(err: unknown): boolean {
 
 /**
  * Creates an organization with status `provisioning` and its creator membership in one
- * D1 batch. A concurrent request that took the slug first turns into a 409. The caller
- * runs `lifecycle.afterCreation` once it returns.
+ * D1 batch. A concurrent request that took the slug first turns into a 409; a creator at
+ * their organization quota (top-level orgs only, quotas/) into a 403. The caller runs
+ * `lifecycle.afterCreation` once it returns.
  */
 export async function createOrganization(
   db: Db,
   lifecycle: OrgLifecycle,
   input: CreateOrgInput,
+  limits: Limits,
 ): Promise<OrganizationRow> {
   if (!input.parentId && !input.creatorUserId) {
     throw new AppError("forbidden", "A top-level organization needs a user to own it.");
@@ -152,7 +157,7 @@ export async function createOrganization(
   const slug = input.slug ? await checkRequestedSlug(db, input.slug) : await generateSlug(db, input.name);
   const org = buildOrganizationRow(input, slug);
   try {
-    await db.batch(asBatch(organizationStatements(db, lifecycle, org, input)));
+    await batchWithinQuotas(db, orgCreationQuotas(input, limits), organizationStatements(db, lifecycle, org, input));
   } catch (err) {
     if (isUniqueViolation(err, "slug")) throw new AppError("slug_taken", `The slug "${slug}" is already taken.`);
     throw err;

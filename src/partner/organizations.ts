@@ -23,7 +23,7 @@ import { orgNotFound } from "./subtree";
 
 /** A cursor this console made: one string matching `re`, else a 400 (never a silent first page). */
 function cursorValue(cursor: string | undefined, re: RegExp): string | null {
-  if (cursor === undefined) return null;
+  if (!cursor) return null;
   const v = cursorKey(cursor);
   if (typeof v !== "string" || !re.test(v)) {
     throw new AppError("validation_failed", "Invalid cursor.", {

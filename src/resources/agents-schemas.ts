@@ -1,18 +1,19 @@
 import { z } from "@hono/zod-openapi";
+import { freeText, Name } from "../http/schemas";
 
 /** The request bodies of the agent routes; the service takes what they parse to. */
 export const CreateAgentBody = z
   .object({
-    name: z.string().trim().min(1, "name is required").max(100),
-    description: z.string().max(2000).nullable().optional(),
+    name: Name,
+    description: freeText(2000).nullable().optional(),
     channel: z.enum(["voice", "chat"]).default("voice"),
   })
   .strict();
 
 export const PatchAgentBody = z
   .object({
-    name: z.string().trim().min(1).max(100).optional(),
-    description: z.string().max(2000).nullable().optional(),
+    name: Name.optional(),
+    description: freeText(2000).nullable().optional(),
     channel: z.enum(["voice", "chat"]).optional(),
   })
   .strict()

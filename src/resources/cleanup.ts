@@ -3,6 +3,8 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import type { OrgHooks } from "../orgs/lifecycle";
 import { destroyOrgConcurrency } from "../calls/client";
+import { carrierFor } from "../adapters/telephony";
+import { makeDb } from "../db/client";
 import {
   agents,
   billingAccounts,
@@ -41,8 +43,19 @@ export function deleteOrgResourcesStatements(db: Db, orgId: string): BatchItem<"
   ];
 }
 
-/** Org deletion: these tables in its batch, then the org's Durable Object cleared. */
+/**
+ * Org deletion: these tables in its batch, then the org's Durable Object cleared and its
+ * numbers released at the carrier (the local pool's rows were freed in the batch; an http
+ * carrier is told). A failure is logged and not retried (orgs/lifecycle.ts).
+ */
 export const resourceHooks: OrgHooks = {
   deletionStatements: deleteOrgResourcesStatements,
-  afterDeletion: (env, org) => destroyOrgConcurrency(env, org.id),
+  afterDeletion: async (env, org) => {
+    const done = await Promise.allSettled([
+      destroyOrgConcurrency(env, org.id),
+      carrierFor(env, makeDb(env.DB)).releaseNumbers(org.id),
+    ]);
+    const failed = done.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  },
 };

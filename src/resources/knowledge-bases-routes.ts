@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { Name } from "../http/schemas";
 import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { PageQuery, pageOf } from "../http/pagination";
@@ -31,7 +32,7 @@ const create = createRoute({
   path: "/admin/knowledge-bases",
   ...orgScoped,
   summary: "Create a knowledge-base collection",
-  request: { body: jsonBody(z.object({ name: z.string().trim().min(1, "name is required").max(100) }).strict()) },
+  request: { body: jsonBody(z.object({ name: Name }).strict()) },
   responses: { 201: json(KnowledgeBaseSchema, "Created"), ...errorResponses },
 });
 const remove = createRoute({

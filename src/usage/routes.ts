@@ -2,7 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { requireScope } from "../auth/guards";
-import type { ReportedEvent, UsageMessage } from "./messages";
+import type { UsageMessage } from "./messages";
+import { EVENT_MAX_AGE_DAYS, EVENT_MAX_AHEAD_MINUTES, EVENT_WINDOW_TEXT, reportedEvents } from "./events";
 import { dailyRows, inventoryOf, summarize } from "./summary";
 import { resolveWindow } from "./window";
 import { DailyFiguresSchema, FiguresSchema, InventorySchema } from "./schemas";
@@ -14,7 +15,12 @@ const EventKey = z
   .min(1)
   .max(200)
   .openapi({ description: "Idempotency key: an event with a key already seen is ignored" });
-const OccurredAt = z.iso.datetime({ offset: true }).optional().openapi({ description: "ISO 8601; default now" });
+const OccurredAt = z.iso
+  .datetime({ offset: true })
+  .optional()
+  .openapi({
+    description: `ISO 8601; default now. At most ${EVENT_MAX_AGE_DAYS} days ago and ${EVENT_MAX_AHEAD_MINUTES} minutes ahead`,
+  });
 
 const EventSchema = z.discriminatedUnion("kind", [
   z
@@ -56,6 +62,9 @@ const report = createRoute({
   ...orgScoped,
   tags: ["usage"],
   summary: "Report up to 100 usage events (chat sessions, workflow runs); idempotent by key",
+  description:
+    `All or nothing: ${EVENT_WINDOW_TEXT}; an event outside that window refuses the request ` +
+    "(400 validation_failed naming events.N.occurred_at) and nothing is counted.",
   security: authed,
   request: { body: jsonBody(EventsBody) },
   responses: { 202: json(z.object({ accepted: z.number().int() }), "Queued for metering"), ...errorResponses },
@@ -78,19 +87,7 @@ const summary = createRoute({
 export const usageRoutes = newRouter()
   .openapi(report, async (c) => {
     requireScope(c, "conversations:manage");
-    const now = Date.now();
-    const events: ReportedEvent[] = c.req.valid("json").events.map((e) => {
-      const occurredAt = e.occurred_at ? Date.parse(e.occurred_at) : now;
-      return e.kind === "chat"
-        ? {
-            key: e.key,
-            kind: "chat",
-            occurredAt,
-            durationMs: Math.round(e.duration_seconds * 1000),
-            direction: e.direction,
-          }
-        : { key: e.key, kind: "workflow_run", occurredAt, outcome: e.outcome };
-    });
+    const events = reportedEvents(c.req.valid("json").events);
     const msg: UsageMessage = { type: "events", orgId: c.var.org.org.id, events };
     await c.env.USAGE_QUEUE.send(msg, { contentType: "json" });
     return c.json({ accepted: events.length }, 202);

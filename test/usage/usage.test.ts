@@ -214,6 +214,36 @@ describe("usage metering", () => {
     );
   });
 
+  it("an event's occurred_at must lie in the last 35 days to 5 minutes ahead; one outside refuses the batch", async () => {
+    const { key, org } = await tenant();
+    const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+    const wf = (k: string, occurred_at: string) => ({ key: k, kind: "workflow_run", outcome: "success", occurred_at });
+    const post = (events: unknown[]) => call("POST", "/admin/usage/events", { token: key, body: { events } });
+    for (const occurred_at of [
+      "2000-01-01T00:00:00Z",
+      "2099-01-01T00:00:00Z",
+      at(-36 * 86_400_000),
+      at(6 * 60_000),
+      "1970-01-01T00:00:00Z",
+    ]) {
+      const res = await post([wf("fine", at(0)), wf("bad", occurred_at)]);
+      expectProblem(res, 400, "validation_failed");
+      expect(res.json.errors).toEqual([{ field: "events.1.occurred_at", message: expect.stringMatching(/35 days/) }]);
+    }
+    // Inside the window: a 34-day-old event, a day-old one, one 4 minutes ahead.
+    const ok = await post([wf("a", at(-34 * 86_400_000)), wf("b", at(-86_400_000)), wf("c", at(4 * 60_000))]);
+    expect(ok.status).toBe(202);
+    await waitFor(async () => {
+      const rows = await db().select().from(usageEvents).where(eq(usageEvents.orgId, org.id));
+      return rows.length === 3 ? rows : undefined;
+    });
+    // Nothing of the refused batches was counted.
+    const keys = (await db().select().from(usageEvents).where(eq(usageEvents.orgId, org.id))).map((r) => r.eventKey);
+    expect(keys.sort()).toEqual(["ext:a", "ext:b", "ext:c"]);
+    const doc = (await call("GET", "/openapi.json")).json;
+    expect(doc.paths["/admin/usage/events"].post.description).toMatch(/35 days.*5 minutes/);
+  });
+
   it("window validation: to after from, at most 366 days, ISO 8601; default month-to-date UTC", async () => {
     const { key } = await tenant();
     expectProblem(await summary(key, "?from=2026-03-01&to=2026-02-01"), 400, "validation_failed");
