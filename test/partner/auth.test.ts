@@ -9,8 +9,11 @@ import { PARTNER_ROUTES } from "./routes";
  * that does not exist).
  */
 let t: Tree;
+/** One PAT for every route: the agency owner is one user, and PATs per user are a quota. */
+let agencyPat: string;
 beforeAll(async () => {
   t = await partnerTree();
+  agencyPat = await createPat(t.agency.owner);
 });
 
 describe.each(PARTNER_ROUTES)("$method $name", (route) => {
@@ -53,7 +56,7 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
   });
 
   it("answers a PAT that names the org with X-Anyreach-Org", async () => {
-    const pat = await createPat(t.agency.owner);
+    const pat = agencyPat;
     const target = (await route.fresh?.(t)) ?? t.a1x.id;
     await route.before?.(t, target);
     const res = await call(route.method, route.path(t, target), {
@@ -65,7 +68,7 @@ describe.each(PARTNER_ROUTES)("$method $name", (route) => {
   });
 
   it("refuses a PAT without X-Anyreach-Org (401 'Token is missing organization claim.')", async () => {
-    const pat = await createPat(t.agency.owner);
+    const pat = agencyPat;
     const res = await call(route.method, route.path(t, t.a1x.id), { token: pat, body: route.body?.(t, t.a1x.id) });
     expectProblem(res, 401, "missing_organization");
     expect(res.json.detail).toBe("Token is missing organization claim.");
