@@ -119,14 +119,13 @@ export async function createPat(
   user: TestUser,
   opts: { scopes?: Scope[]; expiresAt?: number | null } = {},
 ): Promise<string> {
+  // Made as the user would with their session (omitted scopes: the default a session gives).
+  const caller = { kind: "session" as const, userId: user.id, sessionId: user.sessionId, email: user.email };
   const { token } = await createPersonalToken(
     db(),
-    user.id,
-    {
-      name: "test",
-      scopes: opts.scopes,
-      expires_at: opts.expiresAt ?? null,
-    },
+    caller,
+    { name: "test", scopes: opts.scopes, expires_at: opts.expiresAt ?? null },
+    { requestId: null, client: { ip: null, userAgent: null } },
     limitsOf(env),
   );
   return token;
@@ -138,15 +137,14 @@ export async function createKey(
 ): Promise<{ token: string; id: string }> {
   // The test set-up makes the key, on behalf of `createdBy` when given.
   const actor: Actor = { ...SYSTEM_ACTOR, userId: opts.createdBy ?? null };
+  const issuer = { createdBy: opts.createdBy ?? null, expiresAt: null, keyId: null };
   const { row, token } = await createApiKey(
     db(),
     org.id,
     actor,
+    issuer,
     scopesOfRoles(["admin"]),
-    {
-      name: "test key",
-      scopes: opts.scopes,
-    },
+    { name: "test key", scopes: opts.scopes },
     limitsOf(env),
   );
   return { token, id: row.id };

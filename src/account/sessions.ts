@@ -4,6 +4,9 @@ import { sessions } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { cursorParts, type Page, paginate } from "../lib/pagination";
 import { sessionCache } from "../auth/cache";
+import { abortUnlessChanged, isStaleWrite } from "../db/guard";
+import { actorOfPrincipal, type UserPrincipal } from "../auth/principal";
+import { securityLogStatement, type Via } from "./security-log";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
@@ -32,16 +35,30 @@ export async function listSessions(
 
 /**
  * Revokes one of the user's sessions (signing it out at once, cache included). `"current"`
- * names `currentId`, the session making the request, if it is one.
+ * names the session making the request, if it is one. The security-log row is in the same
+ * batch, written only if the session was revoked.
  */
-export async function revokeSession(db: Db, userId: string, id: string, currentId: string | null): Promise<void> {
-  const target = id === "current" ? currentId : id;
+export async function revokeSession(db: Db, caller: UserPrincipal, id: string, via: Via): Promise<void> {
+  const target = id === "current" ? (caller.kind === "session" ? caller.sessionId : null) : id;
   if (!target) throw new AppError("unprocessable", "This request is not made with a session.");
-  const rows = await db
-    .update(sessions)
-    .set({ revokedAt: Date.now() })
-    .where(and(eq(sessions.id, target), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id });
-  if (!rows[0]) throw new AppError("not_found", "Session not found.");
+  try {
+    await db.batch([
+      db
+        .update(sessions)
+        .set({ revokedAt: Date.now() })
+        .where(and(eq(sessions.id, target), eq(sessions.userId, caller.userId), isNull(sessions.revokedAt))),
+      abortUnlessChanged(db),
+      securityLogStatement(db, {
+        userId: caller.userId,
+        action: "session.revoked",
+        targetId: target,
+        actor: actorOfPrincipal(caller, via.requestId),
+        client: via.client,
+      }),
+    ]);
+  } catch (err) {
+    if (isStaleWrite(err)) throw new AppError("not_found", "Session not found.");
+    throw err;
+  }
   sessionCache.delete(target);
 }

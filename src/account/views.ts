@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { OrganizationRow, UserRow } from "../db/schema";
+import { SECURITY_ACTIONS, type OrganizationRow, type SecurityLogRow, type UserRow } from "../db/schema";
 import { ROLES, SCOPES, type Role, type Scope } from "../auth/scopes";
 import type { SessionRow } from "./sessions";
 import { iso } from "../lib/dates";
@@ -39,6 +39,37 @@ export const SessionSchema = z.object({
   user_agent: z.string().nullable(),
   current: z.boolean(),
 });
+
+export const SecurityEventSchema = z
+  .object({
+    id: z.string(),
+    action: z.enum(SECURITY_ACTIONS),
+    target_id: z.string().openapi({ description: "The PAT (pat_…) or session (ses_…) concerned" }),
+    actor: z.object({
+      kind: z.enum(["session", "pat", "sign_in", "system"]),
+      credential_id: z.string().nullable().openapi({ description: "The session or PAT that made the change" }),
+    }),
+    request_id: z.string().nullable(),
+    ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()).nullable(),
+    created_at: z.string(),
+  })
+  .openapi("SecurityEvent");
+
+export function toSecurityEventView(r: SecurityLogRow) {
+  return {
+    id: r.id,
+    action: r.action,
+    target_id: r.targetId,
+    actor: { kind: r.actorKind, credential_id: r.actorCredentialId },
+    request_id: r.requestId,
+    ip: r.ip,
+    user_agent: r.userAgent,
+    details: r.details ?? null,
+    created_at: iso(r.createdAt),
+  };
+}
 
 export function toUserView(u: UserRow) {
   return { id: u.id, email: u.email, name: u.name, created_at: new Date(u.createdAt).toISOString() };

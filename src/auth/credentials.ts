@@ -121,14 +121,21 @@ export async function authenticateToken(env: Env, db: Db, raw: string, ctx: Wait
       if (!pat) throw new AppError("invalid_credential", "Unknown personal access token.");
       checkLifecycle(pat, "Personal access token");
       touch(db, ctx, "pat", pat.id);
-      return { kind: "pat", userId: pat.userId, tokenId: pat.id, scopes: pat.scopes };
+      return { kind: "pat", userId: pat.userId, tokenId: pat.id, scopes: pat.scopes, expiresAt: pat.expiresAt };
     }
     case "api_key": {
       const key = await loadApiKey(db, await sha256Hex(raw));
       if (!key || key.id !== parsed.keyId) throw new AppError("invalid_credential", "Unknown API key.");
       checkLifecycle(key, "API key");
       touch(db, ctx, "api_key", key.id);
-      return { kind: "api_key", keyId: key.id, orgId: key.orgId, scopes: key.scopes, createdBy: key.createdBy };
+      return {
+        kind: "api_key",
+        keyId: key.id,
+        orgId: key.orgId,
+        scopes: key.scopes,
+        createdBy: key.createdBy,
+        expiresAt: key.expiresAt,
+      };
     }
     case "jwt": {
       const verified = await verifySessionToken(env, raw);

@@ -1,7 +1,7 @@
 import { AppError } from "../lib/errors";
 import type { OrgContext } from "./org-context";
-import { type Actor, actorOfPrincipal, type Principal } from "./principal";
-import type { Scope } from "./scopes";
+import { type Actor, actorOfPrincipal, type Principal, type UserPrincipal } from "./principal";
+import { accountScopesOf, type AccountScope, type Scope } from "./scopes";
 
 /**
  * The authorisation calls a handler makes visibly, first thing: they read the principal and
@@ -19,10 +19,26 @@ export function requireScope(c: WithOrg, scope: Scope): void {
 }
 
 /** The signed-in user behind the request; org API keys are refused (403). */
-export function requireUser(c: WithPrincipal): Extract<Principal, { userId: string }> {
+export function requireUser(c: WithPrincipal): UserPrincipal {
   const p = c.var.principal;
   if (p.kind === "api_key") {
     throw new AppError("forbidden", "This route needs a user credential (session or PAT), not an org API key.");
+  }
+  return p;
+}
+
+/**
+ * For routes on the caller's own account (no org): the user behind the request, who must
+ * hold `scope` there — a session always does, a PAT only when created with it (403), an org
+ * API key never (403: it has no account).
+ */
+export function requireAccountScope(c: WithPrincipal, scope: AccountScope): UserPrincipal {
+  const p = requireUser(c);
+  if (!accountScopesOf(p).has(scope)) {
+    throw new AppError(
+      "insufficient_scope",
+      `This action requires the "${scope}" scope; this token was not created with it.`,
+    );
   }
   return p;
 }

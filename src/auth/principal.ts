@@ -3,8 +3,18 @@ import type { Scope } from "./scopes";
 /** Who is calling. Exactly one per authenticated request. */
 export type Principal =
   | { kind: "session"; userId: string; sessionId: string | null; email: string }
-  | { kind: "pat"; userId: string; tokenId: string; scopes: readonly Scope[] }
-  | { kind: "api_key"; keyId: string; orgId: string; scopes: readonly Scope[]; createdBy: string | null };
+  | { kind: "pat"; userId: string; tokenId: string; scopes: readonly Scope[]; expiresAt: number | null }
+  | {
+      kind: "api_key";
+      keyId: string;
+      orgId: string;
+      scopes: readonly Scope[];
+      createdBy: string | null;
+      expiresAt: number | null;
+    };
+
+/** A user's own credential: a session or a PAT. */
+export type UserPrincipal = Extract<Principal, { userId: string }>;
 
 export type CredentialKind = Principal["kind"];
 

@@ -3,10 +3,11 @@ import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { PageQuery, pageOf } from "../http/pagination";
 import { paginate, cursorKey } from "../lib/pagination";
+import { iso } from "../lib/dates";
 import { actorOf, requireScope } from "../auth/guards";
 import { SCOPES } from "../auth/scopes";
 import { CreateTokenBody } from "../account/schemas";
-import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "./service";
+import { createApiKey, issuerOf, listApiKeys, reachInOrg, revokeApiKey, type ApiKeyRow } from "./service";
 import { limitsOf } from "../quotas/limits";
 
 const ApiKeySchema = z
@@ -25,11 +26,15 @@ function view(r: ApiKeyRow) {
     key_id: r.id,
     name: r.name,
     expires_at: r.expiresAt,
-    created_at: new Date(r.createdAt).toISOString(),
-    last_used_at: r.lastUsedAt === null ? null : new Date(r.lastUsedAt).toISOString(),
+    created_at: iso(r.createdAt),
+    last_used_at: iso(r.lastUsedAt),
     scopes: r.scopes as (typeof SCOPES)[number][],
   };
 }
+
+const POWER =
+  "A credential sees and revokes only keys within its own power here (scopes ⊆ its effective scopes, " +
+  "expiry ≤ its expiry); any other is a 404.";
 
 const create = createRoute({
   method: "post",
@@ -38,6 +43,8 @@ const create = createRoute({
   tags: ["api keys"],
   summary: "Create an org API key (ak_<id>.<secret>); the secret is shown once",
   description:
+    "Needs api_keys:manage. Its scopes ⊆ the caller's effective scopes here (never organizations:delete or an " +
+    "account scope); a PAT or key caller caps its expiry at its own (and gives its own expiry by default). " +
     "Active keys per organization are limited (MAX_API_KEYS_PER_ORG, default 25): beyond that 403 quota_exceeded.",
   security: authed,
   request: { body: jsonBody(CreateTokenBody) },
@@ -50,6 +57,7 @@ const list = createRoute({
   ...orgScoped,
   tags: ["api keys"],
   summary: "List the org's active API keys (never the secret)",
+  description: POWER,
   security: authed,
   request: { query: PageQuery },
   responses: { 200: json(pageOf(ApiKeySchema)), ...errorResponses },
@@ -61,6 +69,7 @@ const revoke = createRoute({
   ...orgScoped,
   tags: ["api keys"],
   summary: "Revoke an org API key",
+  description: POWER,
   security: authed,
   request: { params: z.object({ key_id: z.string() }) },
   responses: { 204: { description: "Revoked" }, ...errorResponses },
@@ -70,20 +79,37 @@ export const keyRoutes = newRouter()
   .openapi(create, async (c) => {
     requireScope(c, "api_keys:manage");
     const ctx = c.var.org;
+    const issuer = issuerOf(c.var.principal);
     const input = c.req.valid("json");
-    const { row, token } = await createApiKey(c.var.db, ctx.org.id, actorOf(c), ctx.scopes, input, limitsOf(c.env));
+    const { row, token } = await createApiKey(
+      c.var.db,
+      ctx.org.id,
+      actorOf(c),
+      issuer,
+      ctx.scopes,
+      input,
+      limitsOf(c.env),
+    );
     return c.json({ ...view(row), token }, 201);
   })
   .openapi(list, async (c) => {
     requireScope(c, "api_keys:manage");
     const { limit, cursor } = c.req.valid("query");
     const before = cursorKey(cursor);
-    const rows = await listApiKeys(c.var.db, c.var.org.org.id, limit, typeof before === "string" ? before : null);
+    const reach = reachInOrg(issuerOf(c.var.principal), c.var.org.scopes);
+    const rows = await listApiKeys(
+      c.var.db,
+      c.var.org.org.id,
+      reach,
+      limit,
+      typeof before === "string" ? before : null,
+    );
     const page = paginate(rows, limit, (r) => [r.id]);
     return c.json({ data: page.data.map(view), next_cursor: page.next_cursor }, 200);
   })
   .openapi(revoke, async (c) => {
     requireScope(c, "api_keys:manage");
-    await revokeApiKey(c.var.db, c.var.org.org.id, c.req.valid("param").key_id, actorOf(c));
+    const reach = reachInOrg(issuerOf(c.var.principal), c.var.org.scopes);
+    await revokeApiKey(c.var.db, c.var.org.org.id, c.req.valid("param").key_id, reach, actorOf(c));
     return c.body(null, 204);
   });

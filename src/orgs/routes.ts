@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { orgOptional, orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
 import { AppError } from "../lib/errors";
-import { actorOf, requireOwner, requireScope, requireUser } from "../auth/guards";
+import { actorOf, requireAccountScope, requireOwner, requireScope, requireUser } from "../auth/guards";
 import { confirmDeletion, deleteOrganization } from "./deletion";
 import { authorizeParent, refuseWhenOwnedByParent } from "./guards";
 import { CreateOrgBody, PatchOrgBody } from "./schemas";
@@ -38,6 +38,8 @@ const create = createRoute({
   tags: ["organizations"],
   summary: "Create an organization (the creator becomes owner; with parent_id, admin of a child)",
   description:
+    "Top-level (no parent_id): a user credential with organizations:create (a session has it; a PAT only if " +
+    "created with it). A child: child_organizations:manage in the caller's org. " +
     "Top-level organizations a user has created are limited (MAX_TOP_LEVEL_ORGS_PER_USER, default 10; on the free plan " +
     "MAX_FREE_ORGS_PER_USER, default 3): beyond that 403 quota_exceeded. Child organizations (parent_id) never count.",
   security: authed,
@@ -110,7 +112,7 @@ export const orgRoutes = newRouter()
     } else if (c.var.principal.kind === "api_key") {
       throw new AppError("forbidden", "An org API key can only create child organizations (give parent_id).");
     } else {
-      requireUser(c);
+      requireAccountScope(c, "organizations:create");
     }
     const { db, lifecycle } = c.var;
     const org = await createOrganization(

@@ -7,6 +7,7 @@ import { parseRoles } from "../auth/scopes";
 import { MembershipSchema, UserSchema, toMembershipView, toUserView } from "../account/views";
 import type { Db } from "../db/client";
 import type { UserRow } from "../db/schema";
+import { clientOf } from "../account/security-log";
 import { onboardOidcUser, signInWithEmailCode, startEmailSignIn } from "./service";
 
 const start = createRoute({
@@ -69,7 +70,7 @@ export const signInRoutes = newRouter()
   })
   .openapi(verify, async (c) => {
     const { email, code } = c.req.valid("json");
-    const input = { email, code, userAgent: c.req.header("user-agent") };
+    const input = { email, code, requestId: c.var.requestId, client: clientOf(c.req) };
     const { token, user, firstOrg } = await signInWithEmailCode(c.env, c.var.db, c.var.lifecycle, input);
     if (firstOrg) c.executionCtx.waitUntil(c.var.lifecycle.afterCreation(c.env, firstOrg));
     return c.json({ token, ...(await signedInView(c.var.db, user)) }, 200);

@@ -9,6 +9,7 @@ import { enqueueEmail } from "../email/messages";
 import { SESSION_TTL_SECONDS, signSession, verifySessionToken } from "../auth/session-token";
 import type { OrgLifecycle } from "../orgs/lifecycle";
 import { findOrOnboardUser } from "../onboarding/service";
+import { securityLogStatement, type ClientInfo } from "../account/security-log";
 
 export type SignedIn = { token: string; user: UserRow; firstOrg: OrganizationRow | null };
 
@@ -50,14 +51,15 @@ export async function startEmailSignIn(env: Env, db: Db, input: { email: string;
 }
 
 /**
- * A right code signs the user in: in one batch the code is spent, the session row is
- * written and, on a first sign-in, the user and their first organization are onboarded.
+ * A right code signs the user in: in one batch the code is spent, the session row and its
+ * security-log entry are written and, on a first sign-in, the user and their first
+ * organization are onboarded.
  */
 export async function signInWithEmailCode(
   env: Env,
   db: Db,
   lifecycle: OrgLifecycle,
-  input: { email: string; code: string; userAgent: string | undefined },
+  input: { email: string; code: string; requestId: string | null; client: ClientInfo },
 ): Promise<SignedIn> {
   const { consume: consumeCode } = await checkEmailCode(env, db, input.email, input.code);
   const sessionId = newId("ses");
@@ -69,7 +71,15 @@ export async function signInWithEmailCode(
       userId: u.id,
       createdAt: now,
       expiresAt: now + SESSION_TTL_SECONDS * 1000,
-      userAgent: input.userAgent?.slice(0, 200) ?? null,
+      userAgent: input.client.userAgent,
+    }),
+    securityLogStatement(db, {
+      userId: u.id,
+      action: "session.created",
+      targetId: sessionId,
+      actor: { kind: "sign_in", requestId: input.requestId },
+      client: input.client,
+      details: { method: "email_code" },
     }),
   ]);
   const token = await signSession(env, { userId: user.id, sessionId, email: user.email });

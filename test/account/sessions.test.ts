@@ -80,7 +80,7 @@ describe("DELETE /admin/account/sessions/{id}", () => {
 
   it("`current` signs out the session making the request; a PAT has none to sign out", async () => {
     const user = await createUser();
-    const pat = await createPat(user);
+    const pat = await createPat(user, { scopes: ["account_sessions:manage"] });
     expectProblem(await call("DELETE", "/admin/account/sessions/current", { token: pat }), 422, "unprocessable");
     expect((await call("DELETE", "/admin/account/sessions/current", { token: user.session })).status).toBe(204);
     expectProblem(await list(user), 401, "credential_revoked");

@@ -57,6 +57,7 @@ const TABLES = [
   "sessions",
   "personal_tokens",
   "api_keys",
+  "security_log",
   "invitations",
   "audit_log",
   "provisioning_jobs",

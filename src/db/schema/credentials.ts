@@ -26,3 +26,27 @@ export const apiKeys = sqliteTable("api_keys", {
   revokedAt: integer("revoked_at"),
   createdAt: integer("created_at").notNull(),
 });
+
+export const SECURITY_ACTIONS = [
+  "personal_token.created",
+  "personal_token.revoked",
+  "session.created",
+  "session.revoked",
+] as const;
+export type SecurityAction = (typeof SECURITY_ACTIONS)[number];
+
+/** A user's own credential history (migration 0006). */
+export const securityLog = sqliteTable("security_log", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull(),
+  action: text("action", { enum: SECURITY_ACTIONS }).notNull(),
+  targetId: text("target_id").notNull(),
+  actorKind: text("actor_kind", { enum: ["session", "pat", "sign_in", "system"] }).notNull(),
+  actorCredentialId: text("actor_credential_id"),
+  requestId: text("request_id"),
+  ip: text("ip"),
+  userAgent: text("user_agent"),
+  details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+  createdAt: integer("created_at").notNull(),
+});
+export type SecurityLogRow = typeof securityLog.$inferSelect;
