@@ -137,7 +137,7 @@ export async function createKey(
 ): Promise<{ token: string; id: string }> {
   // The test set-up makes the key, on behalf of `createdBy` when given.
   const actor: Actor = { ...SYSTEM_ACTOR, userId: opts.createdBy ?? null };
-  const issuer = { createdBy: opts.createdBy ?? null, expiresAt: null, keyId: null };
+  const issuer = { createdBy: opts.createdBy ?? null, bound: true, expiresAt: null, keyId: null };
   const { row, token } = await createApiKey(
     db(),
     org.id,

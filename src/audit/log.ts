@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   "invitation.declined",
   "api_key.created",
   "api_key.revoked",
+  "api_key.kept",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

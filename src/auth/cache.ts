@@ -17,6 +17,7 @@ export type CachedApiKey = {
   orgId: string;
   scopes: Scope[];
   createdBy: string | null;
+  boundToCreator: boolean;
   expiresAt: number | null;
   revoked: boolean;
 };

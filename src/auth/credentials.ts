@@ -68,6 +68,7 @@ async function loadApiKey(db: Db, hash: string): Promise<CachedApiKey | null> {
         orgId: row.orgId,
         scopes: scopesOf(row.scopes),
         createdBy: row.createdBy,
+        boundToCreator: row.boundToCreator && row.createdBy !== null,
         expiresAt: row.expiresAt,
         revoked: row.revokedAt !== null,
       }
@@ -134,6 +135,7 @@ export async function authenticateToken(env: Env, db: Db, raw: string, ctx: Wait
         orgId: key.orgId,
         scopes: key.scopes,
         createdBy: key.createdBy,
+        boundToCreator: key.boundToCreator,
         expiresAt: key.expiresAt,
       };
     }

@@ -35,6 +35,27 @@ export async function rolesOf(db: Db, userId: string, orgId: string): Promise<Ro
 }
 
 /**
+ * What an org API key may do in its org: its own scopes (never the forbidden ones) and, while
+ * it is bound to its creator, at most what the creator may do there now — so removing or
+ * demoting the creator takes the key's power with it at once (the role change forgets the
+ * cached membership). A key whose creator has left has no power until an owner keeps it.
+ */
+async function apiKeyScopes(db: Db, key: Extract<Principal, { kind: "api_key" }>, orgId: string): Promise<Set<Scope>> {
+  const own = withImplied(key.scopes.filter((s) => !API_KEY_FORBIDDEN.includes(s)));
+  if (!key.boundToCreator || !key.createdBy) return own;
+  const roles = await rolesOf(db, key.createdBy, orgId);
+  if (!roles) {
+    throw new AppError(
+      "credential_revoked",
+      "This API key's creator is no longer a member of the organization, so the key has no power; an owner can " +
+        "keep it (POST /admin/organization-pats/{key_id}/keep) or create a new one.",
+    );
+  }
+  const creator = withImplied(scopesOfRoles(roles));
+  return new Set([...own].filter((s) => creator.has(s)));
+}
+
+/**
  * Resolves the org context from the credential and the `X-Anyreach-Org` header
  * (the `/v1/orgs/{org}/…` alias sets the same header). Returns null when the request
  * names no org and the credential carries none.
@@ -51,8 +72,7 @@ export async function resolveOrgContext(
     if (orgRef && orgRef !== org.id && orgRef.toLowerCase() !== org.slug) {
       throw new AppError("organization_mismatch", "An org API key can only act on its own organization.");
     }
-    const scopes = withImplied(principal.scopes.filter((s) => !API_KEY_FORBIDDEN.includes(s)));
-    return { org, roles: [], scopes };
+    return { org, roles: [], scopes: await apiKeyScopes(db, principal, org.id) };
   }
   if (!orgRef) return null;
   const org = await findOrg(db, orgRef);

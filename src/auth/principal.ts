@@ -10,6 +10,8 @@ export type Principal =
       orgId: string;
       scopes: readonly Scope[];
       createdBy: string | null;
+      /** The key acts with at most `createdBy`'s current power in its org (auth/org-context.ts). */
+      boundToCreator: boolean;
       expiresAt: number | null;
     };
 

@@ -19,12 +19,14 @@ import { apiKeysQuota, batchWithinQuotas } from "../quotas/quotas";
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 /**
- * Who stands behind a credential acting in an org, for the keys it makes: the user recorded
- * as creator, and when it expires (null = a session, which stands for the user; a PAT or key
- * caps what it makes at its own expiry).
+ * Who stands behind a credential acting in an org, for the keys it makes: the user it is
+ * bound to (a key made by a user is bound to them; a key made by a key inherits its binding,
+ * so a bound key cannot launder itself into an unbound one) and when it expires (null = a
+ * session, which stands for the user; a PAT or key caps what it makes at its own expiry).
  */
 export type KeyIssuer = {
   createdBy: string | null;
+  bound: boolean;
   expiresAt: number | null;
   /** The caller's own key id, when the caller is a key. */
   keyId: string | null;
@@ -33,23 +35,24 @@ export type KeyIssuer = {
 export function issuerOf(p: Principal): KeyIssuer {
   switch (p.kind) {
     case "session":
-      return { createdBy: p.userId, expiresAt: null, keyId: null };
+      return { createdBy: p.userId, bound: true, expiresAt: null, keyId: null };
     case "pat":
-      return { createdBy: p.userId, expiresAt: p.expiresAt, keyId: null };
+      return { createdBy: p.userId, bound: true, expiresAt: p.expiresAt, keyId: null };
     case "api_key":
-      return { createdBy: null, expiresAt: p.expiresAt, keyId: p.keyId };
+      return { createdBy: p.createdBy, bound: p.boundToCreator, expiresAt: p.expiresAt, keyId: p.keyId };
   }
 }
 
-/** Which of the org's keys a caller may see or revoke: those within its power in the org. */
+/** Which of the org's keys a caller may see, revoke or keep: those within its power in the org. */
 export function reachInOrg(issuer: KeyIssuer, scopes: Set<Scope>): Power {
   return { scopes, expiresAt: issuer.expiresAt, self: issuer.keyId };
 }
 
 /**
  * Creates an org API key: its scopes are a subset of the caller's effective scopes in this
- * org (`scopes`) and never a forbidden one, its expiry no later than the caller's. The key and
- * its audit entry are one batch, within the org's key quota. Refused (403) while the org is suspended.
+ * org (`scopes`) and never a forbidden one, its expiry no later than the caller's; it is bound
+ * to its creator (see auth/org-context.ts) unless the calling key is not. The key and its
+ * audit entry are one batch, within the org's key quota. Refused (403) while the org is suspended.
  */
 export async function createApiKey(
   db: Db,
@@ -79,6 +82,9 @@ export async function createApiKey(
     tokenHint: hint,
     scopes: granted,
     createdBy: issuer.createdBy,
+    boundToCreator: issuer.bound && issuer.createdBy !== null,
+    keptBy: null,
+    keptAt: null,
     expiresAt,
     lastUsedAt: null,
     revokedAt: null,
@@ -95,7 +101,13 @@ export async function createApiKey(
         action: "api_key.created",
         targetType: "api_key",
         targetId: row.id,
-        after: { name: row.name, scopes: row.scopes, expires_at: row.expiresAt },
+        after: {
+          name: row.name,
+          scopes: row.scopes,
+          expires_at: row.expiresAt,
+          created_by: row.createdBy,
+          bound_to_creator: row.boundToCreator,
+        },
       }),
     ],
   );
@@ -143,4 +155,61 @@ export async function revokeApiKey(db: Db, orgId: string, keyId: string, reach: 
   }
   const hit = rows[0];
   if (hit) apiKeyCache.delete(hit.hash);
+}
+
+/** An active key of the org within the caller's power, or a 404. */
+export async function findApiKey(db: Db, orgId: string, keyId: string, reach: Power): Promise<ApiKeyRow> {
+  const row = (
+    await db
+      .select()
+      .from(apiKeys)
+      .where(
+        and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, orgId), isNull(apiKeys.revokedAt), withinPower(apiKeys, reach)),
+      )
+      .limit(1)
+  )[0];
+  if (!row) throw new AppError("not_found", "API key not found.");
+  return row;
+}
+
+/**
+ * An owner's explicit decision that a key outlives its creator: it stops being bound to them
+ * and keeps its own scopes from now on, whoever leaves. Audited in the same batch; keeping a
+ * key that is not bound changes nothing and answers the key as it is.
+ */
+export async function keepApiKey(db: Db, orgId: string, keyId: string, reach: Power, actor: Actor): Promise<ApiKeyRow> {
+  const target = and(
+    eq(apiKeys.id, keyId),
+    eq(apiKeys.orgId, orgId),
+    isNull(apiKeys.revokedAt),
+    withinPower(apiKeys, reach),
+  );
+  const now = Date.now();
+  try {
+    const [rows] = await db.batch([
+      db
+        .update(apiKeys)
+        .set({ boundToCreator: false, keptBy: actor.userId, keptAt: now })
+        .where(and(target, eq(apiKeys.boundToCreator, true)))
+        .returning(),
+      abortUnlessChanged(db),
+      auditStatement(db, {
+        orgId,
+        actor,
+        action: "api_key.kept",
+        targetType: "api_key",
+        targetId: keyId,
+        before: { bound_to_creator: true },
+        after: { bound_to_creator: false },
+      }),
+    ]);
+    const row = rows[0];
+    if (!row) throw new AppError("not_found", "API key not found.");
+    // The cached key still says it is bound (and may say its creator's absence revokes it).
+    apiKeyCache.delete(row.tokenHash);
+    return row;
+  } catch (err) {
+    if (!isStaleWrite(err)) throw err;
+    return findApiKey(db, orgId, keyId, reach);
+  }
 }

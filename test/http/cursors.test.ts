@@ -56,6 +56,7 @@ describe("list cursors", () => {
     expect(lists.map((l) => l.path).sort()).toEqual(
       [
         "/admin/account/invitations",
+        "/admin/account/security-log",
         "/admin/account/sessions",
         "/admin/account/tokens",
         "/admin/agents",

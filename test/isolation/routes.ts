@@ -30,6 +30,7 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: "GET", path: () => "/admin/organization-pats" },
   { method: "POST", path: () => "/admin/organization-pats", body: () => ({ name: "stolen" }) },
   { method: "DELETE", path: (a) => `/admin/organization-pats/${a.keyId}`, namesVictimObject: true },
+  { method: "POST", path: (a) => `/admin/organization-pats/${a.keyId}/keep`, namesVictimObject: true },
   // members, ownership, deletion (issue 3)
   { method: "GET", path: () => "/admin/members" },
   {

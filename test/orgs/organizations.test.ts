@@ -347,6 +347,18 @@ describe("child creation by an org API key", () => {
     const key = await createKey(t.org, { createdBy: admin.id });
     await db().delete(memberships).where(eq(memberships.userId, admin.id));
     forgetAll();
+    // Bound to its creator, the key died with their membership (issue 9, item 4)…
+    expectProblem(
+      await call("POST", "/admin/organizations", { token: key.token, body: { name: "After", parent_id: t.org.id } }),
+      401,
+      "credential_revoked",
+    );
+    // …until the owner keeps it: then it acts for the org, and seats nobody who left.
+    const kept = await call("POST", `/admin/organization-pats/${key.id}/keep`, {
+      token: t.owner.session,
+      org: t.org.id,
+    });
+    expect(kept.status).toBe(200);
     const child = await call("POST", "/admin/organizations", {
       token: key.token,
       body: { name: "After", parent_id: t.org.id },

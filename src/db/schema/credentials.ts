@@ -21,6 +21,11 @@ export const apiKeys = sqliteTable("api_keys", {
   tokenHint: text("token_hint").notNull(),
   scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
   createdBy: text("created_by"),
+  /** True while the key acts with at most its creator's current power in the org. */
+  boundToCreator: integer("bound_to_creator", { mode: "boolean" }).notNull().default(false),
+  /** The owner who let the key outlive its creator, and when. */
+  keptBy: text("kept_by"),
+  keptAt: integer("kept_at"),
   expiresAt: integer("expires_at"),
   lastUsedAt: integer("last_used_at"),
   revokedAt: integer("revoked_at"),
