@@ -16,8 +16,9 @@
 --     deletion of the org row itself, which cascades to its memberships, still works).
 
 ALTER TABLE organizations ADD COLUMN owner_user_id TEXT;
--- A child's owning organization can only be its parent.
-ALTER TABLE organizations ADD COLUMN owner_org_id TEXT REFERENCES organizations(id)
+-- A child's owning organization can only be its parent (so parent_id's foreign key covers it:
+-- no second one, which would make every org deletion scan the table for owned orgs).
+ALTER TABLE organizations ADD COLUMN owner_org_id TEXT
   CHECK (owner_org_id IS NULL OR owner_org_id = parent_id);
 
 -- Existing orgs: the owner membership's user; a child with no owner membership (every child
