@@ -17,6 +17,7 @@ import { devRoutes } from "./dev/outbox";
 import { devConcurrencyRoutes } from "./dev/concurrency";
 import { DEV_PREFIX, developmentOnly, withoutDevRoutes } from "./dev/guard";
 import { provisioningRoutes } from "./provisioning/routes";
+import { billingHooks } from "./billing/hooks";
 import { provisioningHooks } from "./provisioning/hooks";
 import { resourceHooks } from "./resources/cleanup";
 import { invitationHooks } from "./invitations/service";
@@ -32,7 +33,7 @@ import { DOCS_HTML } from "./meta/docs-page";
  * Every capability that takes part in an organization's creation or deletion, in the
  * order their statements join its batch. This list is the only registration.
  */
-export const ORG_HOOKS: readonly OrgHooks[] = [provisioningHooks, invitationHooks, resourceHooks];
+export const ORG_HOOKS: readonly OrgHooks[] = [billingHooks, provisioningHooks, invitationHooks, resourceHooks];
 export const orgLifecycle = composeLifecycle(ORG_HOOKS);
 
 /**

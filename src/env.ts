@@ -48,8 +48,13 @@ export interface Env {
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
   STRIPE_API_BASE?: string;
-  /** Stripe price id of the free plan (BILLING_PROVIDER=stripe). */
+  /** Stripe price ids of the plans (BILLING_PROVIDER=stripe; src/billing/plans.ts). */
   STRIPE_PRICE_FREE?: string;
+  STRIPE_PRICE_SMB?: string;
+  STRIPE_PRICE_AGENCY?: string;
+  /** A new org's free trial: its length and the credit its ledger starts with. */
+  TRIAL_DAYS?: string;
+  TRIAL_CREDIT_CENTS?: string;
   TELEPHONY_PROVIDER: string;
   TELEPHONY_API_URL?: string;
   TELEPHONY_API_KEY?: string;

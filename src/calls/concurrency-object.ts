@@ -5,9 +5,15 @@ import type { Channel, Direction, EndedCall, UsageMessage } from "../usage/messa
 export type CallMeta = { channel: Channel; direction: Direction; agentId: string | null };
 export type Lease = CallMeta & { callId: string; startedAt: number; expiresAt: number };
 export type ConcurrencyStatus = { active: number; limit: number; peak: number };
+/**
+ * What the org may spend, as billing last pushed it (src/billing/sync.ts). A push carries
+ * its payer's ledger version; an older push arriving late is ignored.
+ */
+export type Spending = { prepaid: boolean; balanceCents: number; version: number; trialEndsAt: number | null };
+export type Refusal = "limit" | "insufficient_balance" | "trial_ended";
 export type AcquireResult =
   | ({ granted: true; lease: Lease } & ConcurrencyStatus)
-  | ({ granted: false; retryAfterSeconds: number } & ConcurrencyStatus);
+  | ({ granted: false; reason: Refusal; retryAfterSeconds: number } & ConcurrencyStatus);
 export type HeartbeatResult = { ok: true; lease: Lease } | { ok: false; reason: "not_found" | "expired" };
 
 /** The free plan's limit: what an org gets before provisioning configured it. */
@@ -98,11 +104,28 @@ export class OrgConcurrency extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(at);
   }
 
-  /** Sets the org and its limit (provisioning, plan changes). Lowering it never ends running calls. */
-  async configure(orgId: string, limit: number): Promise<ConcurrencyStatus> {
+  /**
+   * Sets the org, its limit and what it may spend (provisioning, plan changes, ledger
+   * changes). Lowering the limit or the balance never ends running calls.
+   */
+  async configure(orgId: string, limit: number, spending?: Spending): Promise<ConcurrencyStatus> {
     this.put("org_id", orgId);
     this.put("limit", limit);
+    if (spending && spending.version >= Number(this.setting("spending_version") ?? -1)) {
+      this.put("spending_version", spending.version);
+      this.put("spending", JSON.stringify(spending));
+    }
     return this.status(Date.now());
+  }
+
+  /** Why a new call may not start now, by what billing last pushed; null when it may. Unknown spending: it may. */
+  private spendingRefusal(now: number): "insufficient_balance" | "trial_ended" | null {
+    const raw = this.setting("spending");
+    if (raw === null) return null;
+    const s = JSON.parse(raw) as Spending;
+    if (s.trialEndsAt !== null && now >= s.trialEndsAt) return "trial_ended";
+    if (s.prepaid && s.balanceCents <= 0) return "insufficient_balance";
+    return null;
   }
 
   async getStatus(): Promise<ConcurrencyStatus> {
@@ -118,12 +141,20 @@ export class OrgConcurrency extends DurableObject<Env> {
       .toArray()[0];
     const st = this.status(now);
     if (held) return { granted: true, lease: toLease(held), ...st };
+    const refusal = this.spendingRefusal(now);
+    // Money is not time: waiting does not help, so no Retry-After.
+    if (refusal) return { granted: false, reason: refusal, retryAfterSeconds: 0, ...st };
     if (st.active >= st.limit) {
       const earliest = this.sql
         .exec<{ t: number | null }>(`SELECT min(expires_at) AS t FROM leases WHERE expires_at > ?`, now)
         .one().t;
       const wait = earliest === null ? 1 : Math.ceil((earliest - now) / 1000);
-      return { granted: false, retryAfterSeconds: Math.min(Math.max(1, wait), Math.ceil(leaseMs / 1000)), ...st };
+      return {
+        granted: false,
+        reason: "limit",
+        retryAfterSeconds: Math.min(Math.max(1, wait), Math.ceil(leaseMs / 1000)),
+        ...st,
+      };
     }
     const lease: Lease = { callId, ...meta, startedAt: now, expiresAt: now + leaseMs };
     this.sql.exec(

@@ -71,7 +71,15 @@ const start = createRoute({
     "Heartbeat before `lease_expires_at`; a lease without heartbeats is reclaimed and the call recorded as ended.",
   security: authed,
   request: { body: jsonBody(StartBody) },
-  responses: { 201: json(CallSchema, "Started"), 429: limited, ...errorResponses },
+  responses: {
+    201: json(CallSchema, "Started"),
+    402: {
+      description: "The payer's balance is used up, or the free trial ended",
+      content: errorResponses[400].content,
+    },
+    429: limited,
+    ...errorResponses,
+  },
 });
 
 const heartbeat = createRoute({
@@ -118,6 +126,12 @@ export const callRoutes = newRouter()
     const ttl = leaseMs(c.env);
     const meta = { channel: body.channel, direction: body.direction, agentId: body.agent_id ?? null };
     const r = await concurrencyOf(c.env, orgId).acquire(orgId, newId("call"), meta, ttl);
+    if (!r.granted && r.reason === "insufficient_balance") {
+      throw new AppError("insufficient_balance", "The balance that pays for this organization is used up; top it up.");
+    }
+    if (!r.granted && r.reason === "trial_ended") {
+      throw new AppError("trial_ended", "The free trial has ended; choose a plan to keep placing calls.");
+    }
     if (!r.granted) {
       throw new AppError(
         "concurrency_limit_reached",

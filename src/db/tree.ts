@@ -183,3 +183,52 @@ export async function searchDescendants(
   }
   return hits;
 }
+
+/**
+ * The payer of each org: the org itself when it pays its own way (`billing_mode = 'own'`),
+ * else its nearest ancestor that does. A top-level org always pays its own way (a trigger
+ * of migration 0009), so every walk ends at a payer.
+ */
+export function payersSql(ids: readonly string[]): SQL {
+  return sql`
+    WITH RECURSIVE chain(org_id, id, parent_id, mode, depth) AS (
+      SELECT o.id, o.id, o.parent_id, o.billing_mode, 0
+      FROM organizations o WHERE o.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
+      UNION ALL
+      SELECT chain.org_id, p.id, p.parent_id, p.billing_mode, chain.depth + 1
+      FROM chain JOIN organizations p ON p.id = chain.parent_id
+      WHERE chain.mode = 'parent' AND chain.depth < ${MAX_TREE_DEPTH}
+    )
+    SELECT org_id, id AS payer_id FROM chain WHERE mode = 'own'`;
+}
+
+export async function payerOf(db: Db, orgId: string): Promise<string | null> {
+  return (await db.all<{ org_id: string; payer_id: string }>(payersSql([orgId])))[0]?.payer_id ?? null;
+}
+
+/** The orgs a payer pays for: itself and every descendant reaching it through `billing_mode = 'parent'`. */
+export async function paidBy(db: Db, payerId: string): Promise<{ id: string; concurrency_cap: number | null }[]> {
+  return db.all(sql`
+    WITH RECURSIVE down(id, concurrency_cap, depth) AS (
+      SELECT id, concurrency_cap, 0 FROM organizations WHERE id = ${payerId}
+      UNION ALL
+      SELECT c.id, c.concurrency_cap, down.depth + 1
+      FROM organizations c JOIN down ON c.parent_id = down.id
+      WHERE c.billing_mode = 'parent' AND down.depth < ${MAX_TREE_DEPTH}
+    )
+    SELECT id, concurrency_cap FROM down`);
+}
+
+/** Whether the org or one of its ancestors is itself on one of `plans` (its own billing account's plan). */
+export async function selfOrAncestorOnPlan(db: Db, orgId: string, plans: readonly string[]): Promise<boolean> {
+  const rows = await db.all<{ hit: number }>(sql`
+    WITH RECURSIVE up(id, parent_id, depth) AS (
+      SELECT id, parent_id, 0 FROM organizations WHERE id = ${orgId}
+      UNION ALL
+      SELECT o.id, o.parent_id, up.depth + 1 FROM organizations o JOIN up ON o.id = up.parent_id
+      WHERE up.depth < ${MAX_TREE_DEPTH}
+    )
+    SELECT 1 AS hit FROM up JOIN billing_accounts b ON b.org_id = up.id
+    WHERE b.plan IN (SELECT value FROM json_each(${JSON.stringify(plans)})) LIMIT 1`);
+  return rows.length > 0;
+}

@@ -6,6 +6,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
   switch (code) {
     case "validation_failed":
     case "malformed_json":
+    case "invalid_signature":
       return 400;
     case "unauthenticated":
     case "invalid_credential":
@@ -23,9 +24,13 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "organization_mismatch":
     case "organization_suspended":
     case "quota_exceeded":
+    case "plan_required":
     case "owner_required":
     case "owner_immutable":
       return 403;
+    case "insufficient_balance":
+    case "trial_ended":
+      return 402;
     case "not_found":
     case "not_available":
       return 404;
@@ -37,6 +42,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "has_children":
     case "invitation_not_pending":
     case "lease_expired":
+    case "subscription_conflict":
       return 409;
     case "invitation_expired":
       return 410;
@@ -48,6 +54,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 431;
     case "slug_reserved":
     case "unprocessable":
+    case "contact_sales":
       return 422;
     case "too_many_attempts":
     case "concurrency_limit_reached":
@@ -74,6 +81,10 @@ const TITLES: Record<ErrorCode, string> = {
   organization_mismatch: "Credential belongs to another organization",
   organization_suspended: "Organization suspended",
   quota_exceeded: "Quota exceeded",
+  plan_required: "Not included in the plan",
+  insufficient_balance: "Balance used up",
+  trial_ended: "Free trial ended",
+  invalid_signature: "Invalid webhook signature",
   not_found: "Not found",
   method_not_allowed: "Method not allowed",
   conflict: "Conflict",
@@ -91,6 +102,8 @@ const TITLES: Record<ErrorCode, string> = {
   unprocessable: "Request cannot be processed",
   concurrency_limit_reached: "Concurrency limit reached",
   lease_expired: "Call lease expired",
+  subscription_conflict: "Subscription action does not apply",
+  contact_sales: "Contact sales",
   rate_limited: "Too many requests",
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",

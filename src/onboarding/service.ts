@@ -32,7 +32,14 @@ export async function findOrOnboardUser(
     return { user: existing, created: false, firstOrg: null };
   }
   const now = Date.now();
-  const user: UserRow = { id: newId("usr"), email, name: null, emailVerifiedAt: now, createdAt: now };
+  const user: UserRow = {
+    id: newId("usr"),
+    email,
+    name: null,
+    emailVerifiedAt: now,
+    createdAt: now,
+    personalOrgId: null,
+  };
   const localPart = email.split("@")[0] ?? email;
   for (let attempt = 0; ; attempt++) {
     const slug = await generateSlug(db, localPart);
@@ -44,6 +51,8 @@ export async function findOrOnboardUser(
     };
     const org = buildOrganizationRow(input, slug);
     try {
+      // The first organization is the user's personal context (GET /admin/me marks it).
+      user.personalOrgId = org.id;
       await db.batch([
         db.insert(users).values(user),
         ...organizationStatements(db, lifecycle, org, input),

@@ -92,6 +92,9 @@ export function buildOrganizationRow(input: CreateOrgInput, slug: string): Organ
     phoneNumbers: [],
     plan: "free",
     concurrencyLimit: 1,
+    // A partner's client is billed to the partner unless the partner says otherwise.
+    billingMode: parentId ? "parent" : "own",
+    concurrencyCap: null,
     domain: null,
     domainSetupStatus: "none",
     createdBy: input.creatorUserId,

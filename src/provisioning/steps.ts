@@ -15,7 +15,7 @@ import { newId } from "../lib/crypto";
 import { formatRoles } from "../auth/scopes";
 import { billingFor } from "../adapters/billing";
 import { carrierFor } from "../adapters/telephony";
-import { concurrencyOf } from "../calls/client";
+import { syncOrg } from "../billing/sync";
 
 export type StepContext = { env: Env; db: Db; org: OrganizationRow };
 type Step = (ctx: StepContext) => Promise<void>;
@@ -38,29 +38,18 @@ const billing: Step = async ({ env, db, org }) => {
   const email = org.billingEmail ?? creator?.email ?? null;
   const provider = billingFor(env, db);
   const customer = await provider.createCustomer({ orgId: org.id, name: org.name, email }, `org:${org.id}:customer`);
-  const plan = org.plan || "free";
+  const plan = "free";
   const sub = await provider.createSubscription(
     { orgId: org.id, customerId: customer.id, plan },
     `org:${org.id}:subscription:${plan}`,
   );
   const now = Date.now();
+  // The account came with the org (billing/hooks.ts); older orgs got theirs from migration 0009.
   await db.batch([
     db
-      .insert(billingAccounts)
-      .values({
-        orgId: org.id,
-        provider: provider.name,
-        customerId: customer.id,
-        subscriptionId: sub.id,
-        plan,
-        billingEmail: email,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: billingAccounts.orgId,
-        set: { customerId: customer.id, subscriptionId: sub.id, updatedAt: now },
-      }),
+      .update(billingAccounts)
+      .set({ provider: provider.name, customerId: customer.id, subscriptionId: sub.id, updatedAt: now })
+      .where(eq(billingAccounts.orgId, org.id)),
     db
       .update(organizations)
       .set({ billingEmail: email, updatedAt: now })
@@ -72,7 +61,8 @@ const billing: Step = async ({ env, db, org }) => {
 const telephony: Step = async ({ env, db, org }) => {
   const carrier = carrierFor(env, db);
   const trunk = await carrier.ensureTrunk(org.id);
-  await concurrencyOf(env, org.id).configure(org.id, org.concurrencyLimit);
+  // The counter at the limit of whoever pays for the org, with what it may spend.
+  await syncOrg(env, db, org.id);
   const { number } = await carrier.assignNumber(org.id, trunk.id);
   await db
     .insert(phoneNumbers)

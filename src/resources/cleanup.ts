@@ -7,7 +7,6 @@ import { carrierFor } from "../adapters/telephony";
 import { makeDb } from "../db/client";
 import {
   agents,
-  billingAccounts,
   callRecords,
   knowledgeBases,
   phoneNumberPool,
@@ -34,7 +33,6 @@ export function deleteOrgResourcesStatements(db: Db, orgId: string): BatchItem<"
     db.delete(phoneNumbers).where(eq(phoneNumbers.orgId, orgId)),
     db.update(phoneNumberPool).set({ orgId: null, assignedAt: null }).where(eq(phoneNumberPool.orgId, orgId)),
     db.delete(telephonyTrunks).where(eq(telephonyTrunks.orgId, orgId)),
-    db.delete(billingAccounts).where(eq(billingAccounts.orgId, orgId)),
     db.delete(callRecords).where(eq(callRecords.orgId, orgId)),
     db.delete(usageEvents).where(eq(usageEvents.orgId, orgId)),
     db.delete(usageDaily).where(eq(usageDaily.orgId, orgId)),

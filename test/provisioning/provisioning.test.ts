@@ -66,7 +66,9 @@ describe("provisioning", () => {
       });
 
     const [account] = await db().select().from(billingAccounts).where(eq(billingAccounts.orgId, id));
-    expect(account).toMatchObject({ provider: "local", plan: "free", billingEmail: owner.email });
+    expect(account).toMatchObject({ provider: "local", plan: "free", status: "trialing", balanceCents: 500 });
+    const [row] = await db().select().from(organizations).where(eq(organizations.id, id));
+    expect(row?.billingEmail).toBe(owner.email);
     expect(account?.customerId).toMatch(/^cus_/);
     expect(await db().select().from(phoneNumbers).where(eq(phoneNumbers.orgId, id))).toHaveLength(1);
     expect(await db().select().from(knowledgeBases).where(eq(knowledgeBases.orgId, id))).toMatchObject([

@@ -7,6 +7,8 @@ export const users = sqliteTable("users", {
   name: text("name"),
   emailVerifiedAt: integer("email_verified_at"),
   createdAt: integer("created_at").notNull(),
+  /** The organization made at sign-up: the user's personal context (its own balance and agents). */
+  personalOrgId: text("personal_org_id"),
 });
 export type UserRow = typeof users.$inferSelect;
 

@@ -6,3 +6,4 @@ export * from "./members";
 export * from "./provisioning";
 export * from "./resources";
 export * from "./usage";
+export * from "./billing";

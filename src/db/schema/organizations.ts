@@ -13,8 +13,18 @@ export const organizations = sqliteTable("organizations", {
   billingEmail: text("billing_email"),
   billingAddress: text("billing_address", { mode: "json" }).$type<BillingAddress | null>(),
   phoneNumbers: text("phone_numbers", { mode: "json" }).$type<string[]>().notNull(),
+  /**
+   * Mirrors of what billing decides (src/billing/sync.ts): the plan in force — the payer's,
+   * for a child billed to its parent — and the concurrency limit the org's Durable Object holds.
+   */
   plan: text("plan").notNull().default("free"),
   concurrencyLimit: integer("concurrency_limit").notNull().default(1),
+  /** `own`: its balance pays its charges; `parent`: its nearest ancestor paying its own way does. */
+  billingMode: text("billing_mode", { enum: ["own", "parent"] })
+    .notNull()
+    .default("own"),
+  /** A partner's cap below the payer's plan limit (null: the plan's limit). */
+  concurrencyCap: integer("concurrency_cap"),
   domain: text("domain"),
   domainSetupStatus: text("domain_setup_status").notNull().default("none"),
   createdBy: text("created_by"),

@@ -44,25 +44,6 @@ export const faultInjections = sqliteTable(
   (t) => [primaryKey({ columns: [t.step, t.orgRef] })],
 );
 
-export const billingAccounts = sqliteTable("billing_accounts", {
-  orgId: text("org_id").primaryKey(),
-  provider: text("provider").notNull(),
-  customerId: text("customer_id").notNull(),
-  subscriptionId: text("subscription_id").notNull(),
-  plan: text("plan").notNull(),
-  billingEmail: text("billing_email"),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
-});
-
-export const localBillingObjects = sqliteTable("local_billing_objects", {
-  idempotencyKey: text("idempotency_key").primaryKey(),
-  id: text("id").notNull().unique(),
-  kind: text("kind", { enum: ["customer", "subscription"] }).notNull(),
-  data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
-  createdAt: integer("created_at").notNull(),
-});
-
 export const telephonyTrunks = sqliteTable("telephony_trunks", {
   id: text("id").primaryKey(),
   orgId: text("org_id").notNull().unique(),
