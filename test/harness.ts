@@ -13,6 +13,9 @@ import { createApiKey } from "../src/keys/service";
 import { formatRoles, scopesOfRoles, type Role, type Scope } from "../src/auth/scopes";
 import type { Actor } from "../src/auth/principal";
 import worker from "../src/worker";
+import type { PlanId } from "../src/db/schema";
+import { accountOf, bookingStatement } from "../src/billing/ledger";
+import { syncOrg } from "../src/billing/sync";
 
 export const db = () => makeDb(env.DB);
 
@@ -182,4 +185,32 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
     if (Date.now() > end) throw new Error("waitFor: timed out");
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Puts an org's own billing account on `plan` (active, no trial), as a completed checkout
+ * would, and pushes the result to the Durable Objects of every org it pays for.
+ */
+export async function onPlan(orgId: string, plan: PlanId, opts: { balanceCents?: number } = {}): Promise<void> {
+  await env.DB.prepare(
+    "UPDATE billing_accounts SET plan = ?, status = 'active', trial_ends_at = NULL, updated_at = ? WHERE org_id = ?",
+  )
+    .bind(plan, Date.now(), orgId)
+    .run();
+  if (opts.balanceCents !== undefined) {
+    const account = await accountOf(db(), orgId);
+    const delta = opts.balanceCents - (account?.balanceCents ?? 0);
+    if (delta !== 0) {
+      await db().batch([
+        bookingStatement(db(), {
+          orgId,
+          kind: "adjustment",
+          amountCents: delta,
+          reference: `test:${uniq("adj")}`,
+          description: "Test balance",
+        }),
+      ]);
+    }
+  }
+  await syncOrg(env, db(), orgId);
 }
