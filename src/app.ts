@@ -18,6 +18,7 @@ import { devConcurrencyRoutes } from "./dev/concurrency";
 import { DEV_PREFIX, developmentOnly, withoutDevRoutes } from "./dev/guard";
 import { provisioningRoutes } from "./provisioning/routes";
 import { billingHooks } from "./billing/hooks";
+import { billingRoutes } from "./billing/routes";
 import { provisioningHooks } from "./provisioning/hooks";
 import { resourceHooks } from "./resources/cleanup";
 import { invitationHooks } from "./invitations/service";
@@ -68,6 +69,7 @@ export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
   app.route("/", provisioningRoutes);
   app.route("/", callRoutes);
   app.route("/", usageRoutes);
+  app.route("/", billingRoutes);
   app.route("/", agentRoutes);
   app.route("/", knowledgeBaseRoutes);
   app.route("/", phoneNumberRoutes);

@@ -128,7 +128,7 @@ export const accountRoutes = newRouter()
   .openapi(me, async (c) => {
     const { user, memberships } = await accountOf(c.var.db, requireUser(c).userId);
     return c.json(
-      { user: toUserView(user), organizations: memberships.map((m) => toMembershipView(m.org, m.roles)) },
+      { user: toUserView(user), organizations: memberships.map((m) => toMembershipView(m.org, m.roles, user)) },
       200,
     );
   })

@@ -17,6 +17,9 @@ export const MembershipSchema = z
     status: z.string(),
     parent_id: z.string().nullable(),
     roles: z.array(z.enum(ROLES)),
+    personal: z.boolean().openapi({
+      description: "The organization made at the user's sign-up: their personal context (own balance, agents, charges)",
+    }),
   })
   .openapi("MembershipOrganization");
 
@@ -75,8 +78,16 @@ export function toUserView(u: UserRow) {
   return { id: u.id, email: u.email, name: u.name, created_at: new Date(u.createdAt).toISOString() };
 }
 
-export function toMembershipView(o: OrganizationRow, roles: Role[]) {
-  return { id: o.id, slug: o.slug, name: o.name, status: o.status, parent_id: o.parentId, roles };
+export function toMembershipView(o: OrganizationRow, roles: Role[], user: Pick<UserRow, "personalOrgId">) {
+  return {
+    id: o.id,
+    slug: o.slug,
+    name: o.name,
+    status: o.status,
+    parent_id: o.parentId,
+    roles,
+    personal: o.id === user.personalOrgId,
+  };
 }
 
 export function toTokenView(r: PersonalTokenRow) {

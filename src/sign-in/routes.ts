@@ -58,7 +58,7 @@ function clientAddress(req: Request): string {
 
 async function signedInView(db: Db, user: UserRow) {
   const rows = await listMembershipsOfUser(db, user.id);
-  return { user: toUserView(user), organizations: rows.map((r) => toMembershipView(r.org, parseRoles(r.roles))) };
+  return { user: toUserView(user), organizations: rows.map((r) => toMembershipView(r.org, parseRoles(r.roles), user)) };
 }
 
 export const signInRoutes = newRouter()

@@ -38,11 +38,21 @@ describe("passwordless e-mail sign-in", () => {
       slug: local.toLowerCase(),
       roles: ["owner"],
       status: "provisioning",
+      personal: true,
     });
 
     const me = await call("GET", "/admin/me", { token: res.json.token });
     expect(me.status).toBe(200);
     expect(me.json.user.id).toBe(res.json.user.id);
+    expect(me.json.organizations).toMatchObject([{ id: res.json.organizations[0].id, personal: true }]);
+
+    // A team organization made later is not the personal context.
+    const team = await call("POST", "/admin/organizations", { token: res.json.token, body: { name: "Team" } });
+    expect(team.status).toBe(201);
+    const after = await call("GET", "/admin/me", { token: res.json.token });
+    const byId = Object.fromEntries(after.json.organizations.map((o: { id: string; personal: boolean }) => [o.id, o]));
+    expect(byId[res.json.organizations[0].id].personal).toBe(true);
+    expect(byId[team.json.id].personal).toBe(false);
   });
 
   it("a taken slug gets a suffix on first sign-in", async () => {

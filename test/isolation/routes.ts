@@ -151,4 +151,8 @@ export const ORG_ROUTES: OrgRoute[] = [
       `/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01&scope=single&org_id=${a.ids.childOrg}`,
     namesVictimObject: true,
   },
+  // Billing reads (issue 10).
+  { method: "GET", path: () => "/admin/billing" },
+  { method: "GET", path: () => "/admin/billing/plans" },
+  { method: "GET", path: () => "/admin/billing/ledger" },
 ];
