@@ -4,7 +4,7 @@
 import { startServer, measure, report, mergeFloor } from "./lib.mjs";
 import { seedDemo } from "../scripts/demo-seed.mjs";
 
-const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 8794) });
+const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 8796) });
 try {
   const demo = await seedDemo(server.base, "bench-billing@anyreach.local");
   const headers = { authorization: `Bearer ${demo.apiKey}` };
