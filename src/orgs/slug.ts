@@ -34,6 +34,8 @@ export const RESERVED_SLUGS = new Set([
   "billing",
   "branding",
   "calls",
+  "ledger",
+  "plans",
   "checkout",
   "concurrency",
   "concurrency-limit",
