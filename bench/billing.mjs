@@ -13,7 +13,7 @@ try {
     await measure("GET /admin/billing (ak_)", { url: `${server.base}/admin/billing`, headers }),
     await measure("GET /admin/billing (child billed to agency)", {
       url: `${server.base}/admin/billing`,
-      headers: { ...headers, "x-anyreach-org": demo.child.id },
+      headers: { authorization: `Bearer ${demo.session}`, "x-anyreach-org": demo.child.id },
     }),
     await measure("GET /admin/billing/ledger?limit=25 (ak_)", {
       url: `${server.base}/admin/billing/ledger?limit=25`,
