@@ -11,6 +11,7 @@ import { AppError, notFound } from "../lib/errors";
 import { randomBase62 } from "../lib/crypto";
 import { DAY_MS } from "../lib/dates";
 import type { Actor } from "../auth/principal";
+import { forgetOrg } from "../auth/cache";
 import { auditStatement } from "../audit/log";
 import { isUniqueViolation } from "../orgs/service";
 import { effectiveBrandingOf, publicOf } from "../branding/service";
@@ -85,6 +86,7 @@ async function applyState(db: Db, row: OrgDomainRow, set: Partial<OrgDomainRow>,
     throw err;
   }
   forgetSite(row.domain);
+  if (set.status) forgetOrg({ id: row.orgId });
   return true;
 }
 
@@ -149,6 +151,7 @@ export async function claimDomain(
   }
   forgetSite(current?.domain);
   forgetSite(domain);
+  forgetOrg({ id: org.id });
   const provider = domainProviderFor(env, db);
   if (current) await releaseAtProvider(env, db, current);
   try {
@@ -170,6 +173,7 @@ export async function claimDomain(
         .set({ domain: null, domainSetupStatus: "none" })
         .where(and(eq(organizations.id, org.id), eq(organizations.domain, domain))),
     ]);
+    forgetOrg({ id: org.id });
     throw new AppError("unprocessable", `The domain provider did not accept ${domain}: ${String(err)}`, {
       errors: [{ field: "domain", message: "refused by the domain provider" }],
     });
@@ -208,6 +212,7 @@ export async function releaseDomain(env: Env, db: Db, orgId: string, actor: Acto
     }),
   ]);
   forgetSite(row.domain);
+  forgetOrg({ id: orgId });
   await releaseAtProvider(env, db, row);
 }
 
