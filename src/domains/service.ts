@@ -291,7 +291,7 @@ export async function recheckDomains(env: Env, now = Date.now(), limit = RECHECK
     if (row.status === "active") {
       set =
         check?.status === "failed"
-          ? { status: "failed", reason: `The record disappeared: ${check.reason ?? "check failed"}`, checkedAt: now }
+          ? { status: "failed", reason: `No longer verified: ${check.reason ?? "check failed"}`, checkedAt: now }
           : { checkedAt: now, nextCheckAt: now + (check ? DAY_MS : MAX_PENDING_DELAY_MS) };
     } else if (check?.status === "active") {
       set = activeSet(row, now);
