@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, ne } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { makeDb } from "../db/client";
@@ -94,7 +94,9 @@ async function applyState(db: Db, row: OrgDomainRow, set: Partial<OrgDomainRow>,
  * Claims `input` for the org (replacing a domain it had): one batch writes the domain row and
  * `organizations.domain`, whose UNIQUE index decides a race (the loser gets 409 domain_taken).
  * Then the provider registers it (Cloudflare may hand back its own TXT record); if it refuses,
- * the claim is undone. Claiming the domain the org already has changes nothing.
+ * the claim is undone. Claiming the domain the org already has changes nothing. A domain another
+ * org holds but failed to verify is not held: the new claim takes it over (so an unverified claim
+ * blocks a domain at most until its verification times out).
  */
 export async function claimDomain(
   env: Env,
@@ -125,24 +127,52 @@ export async function claimDomain(
     activatedAt: null,
     createdAt: now,
   };
+  // A failed claim of another org does not hold the domain: the new claim takes it over.
+  const failedHolder = (
+    await db
+      .select({ orgId: orgDomains.orgId })
+      .from(orgDomains)
+      .where(and(eq(orgDomains.domain, domain), eq(orgDomains.status, "failed"), ne(orgDomains.orgId, org.id)))
+      .limit(1)
+  )[0];
+  const takeover: BatchItem<"sqlite">[] = failedHolder
+    ? [
+        db
+          .delete(orgDomains)
+          .where(
+            and(
+              eq(orgDomains.orgId, failedHolder.orgId),
+              eq(orgDomains.domain, domain),
+              eq(orgDomains.status, "failed"),
+            ),
+          ),
+        db
+          .update(organizations)
+          .set({ domain: null, domainSetupStatus: "none", updatedAt: now })
+          .where(and(eq(organizations.id, failedHolder.orgId), eq(organizations.domain, domain))),
+      ]
+    : [];
   try {
-    await db.batch([
-      db.delete(orgDomains).where(eq(orgDomains.orgId, org.id)),
-      db.insert(orgDomains).values(row),
-      db
-        .update(organizations)
-        .set({ domain, domainSetupStatus: "pending", updatedAt: now })
-        .where(eq(organizations.id, org.id)),
-      auditStatement(db, {
-        orgId: org.id,
-        actor,
-        action: "organization.updated",
-        targetType: "organization",
-        targetId: org.id,
-        before: { domain: current?.domain ?? null },
-        after: { domain },
-      }),
-    ]);
+    await db.batch(
+      asBatch([
+        ...takeover,
+        db.delete(orgDomains).where(eq(orgDomains.orgId, org.id)),
+        db.insert(orgDomains).values(row),
+        db
+          .update(organizations)
+          .set({ domain, domainSetupStatus: "pending", updatedAt: now })
+          .where(eq(organizations.id, org.id)),
+        auditStatement(db, {
+          orgId: org.id,
+          actor,
+          action: "organization.updated",
+          targetType: "organization",
+          targetId: org.id,
+          before: { domain: current?.domain ?? null },
+          after: { domain },
+        }),
+      ]),
+    );
   } catch (err) {
     if (isUniqueViolation(err, "domain")) {
       throw new AppError("domain_taken", `The domain ${domain} is already claimed by another organization.`);
@@ -152,6 +182,7 @@ export async function claimDomain(
   forgetSite(current?.domain);
   forgetSite(domain);
   forgetOrg({ id: org.id });
+  if (failedHolder) forgetOrg({ id: failedHolder.orgId });
   const provider = domainProviderFor(env, db);
   if (current) await releaseAtProvider(env, db, current);
   try {

@@ -113,6 +113,24 @@ describe("uniqueness", () => {
   });
 });
 
+describe("squatting", () => {
+  it("a domain another org failed to verify can be claimed (it takes the claim over)", async () => {
+    const [squatter, owner] = [await tenant(), await tenant()];
+    const domain = `${uniq("squat")}.example.com`;
+    await call("PUT", D, { token: squatter.key, body: { domain } });
+    // Pending: still held.
+    expectProblem(await call("PUT", D, { token: owner.key, body: { domain } }), 409, "domain_taken");
+    expect((await call("POST", `${D}/verify`, { token: squatter.key })).json.status).toBe("failed");
+    const taken = await call("PUT", D, { token: owner.key, body: { domain } });
+    expect(taken.json).toMatchObject({ domain, status: "pending" });
+    expectProblem(await call("GET", D, { token: squatter.key }), 404, "not_found");
+    expect((await call("GET", "/admin/organization", { token: squatter.key })).json).toMatchObject({
+      domain: null,
+      domain_setup_status: "none",
+    });
+  });
+});
+
 describe("POST /admin/organization/domain/verify (local resolver)", () => {
   it("missing record → failed with a reason; wrong value → failed; the right TXT → active", async () => {
     const t = await tenant();
