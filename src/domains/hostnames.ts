@@ -7,10 +7,12 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export function hostOf(header: string | undefined | null): string | null {
   if (!header) return null;
   let h = header.trim().toLowerCase();
-  if (h.startsWith("[")) return h; // an IPv6 literal: never a custom domain
+  if (h.startsWith("[")) return null; // an IPv6 literal: never a custom domain
   const colon = h.lastIndexOf(":");
   if (colon >= 0) h = h.slice(0, colon);
   if (h.endsWith(".")) h = h.slice(0, -1);
+  // An IPv4 literal is never a custom domain either.
+  if (/^[\d.]+$/.test(h)) return null;
   return h.length > 0 && h.length <= 253 ? h : null;
 }
 

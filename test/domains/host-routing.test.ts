@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addMember, call, createPat, createUser, expectProblem, tenant, uniq } from "../harness";
+import { addMember, call, createPat, createUser, expectProblem, tenant, uniq, waitFor } from "../harness";
 import { activeDomain, onHost, setDns } from "./helpers";
 
 type Tenant = Awaited<ReturnType<typeof tenant>>;
@@ -93,6 +93,24 @@ describe("an active custom domain", () => {
     );
   });
 
+  it("signing in on the host (the page's two calls) lands a member in the host's org", async () => {
+    const member = await createUser();
+    await addMember(brand.org, member, ["member"]);
+    const outbox = async () =>
+      (await call("GET", `/dev/outbox?to=${encodeURIComponent(member.email)}`)).json.data as { subject: string }[];
+    const before = (await outbox()).length;
+    expect((await onHost(domain, "POST", "/auth/email/start", { body: { email: member.email } })).status).toBe(202);
+    const mail = await waitFor(async () => {
+      const mails = await outbox();
+      return mails.length > before ? mails[0] : undefined;
+    });
+    const code = /\b(\d{6})\b/.exec(mail.subject)?.[1];
+    const verified = await onHost(domain, "POST", "/auth/email/verify", { body: { email: member.email, code } });
+    expect(verified.status).toBe(200);
+    const res = await onHost(domain, "GET", "/admin/organization", { token: verified.json.token });
+    expect(res.json.id).toBe(brand.org.id);
+  });
+
   it("a non-member's session or PAT still gets 403; another org's API key acts on its own org", async () => {
     const stranger = await tenant();
     expectProblem(
@@ -161,7 +179,7 @@ describe("hosts that are not an active custom domain", () => {
   });
 
   it("product hosts are never custom: / is the API's 404", async () => {
-    for (const host of ["127.0.0.1:8787", "localhost", "anyreach.workers.dev"]) {
+    for (const host of ["127.0.0.1:8787", "localhost", "anyreach.workers.dev", "10.1.2.3", "[::1]:8787"]) {
       const res = await onHost(host, "GET", "/");
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toContain("application/problem+json");
