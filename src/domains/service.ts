@@ -205,7 +205,8 @@ export async function claimDomain(
         .where(and(eq(organizations.id, org.id), eq(organizations.domain, domain))),
     ]);
     forgetOrg({ id: org.id });
-    throw new AppError("unprocessable", `The domain provider did not accept ${domain}: ${String(err)}`, {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new AppError("unprocessable", `The domain provider did not accept ${domain}: ${why}`, {
       errors: [{ field: "domain", message: "refused by the domain provider" }],
     });
   }
