@@ -12,6 +12,19 @@ export function escapeHtml(s: string): string {
 const colour = (c: string | null, fallback: string) => (c && /^#[0-9a-f]{6}$/i.test(c) ? c : fallback);
 const httpsUrl = (u: string | null) => (u && /^https:\/\//i.test(u) ? u : null);
 
+/**
+ * Headers of the sign-in page: the page may talk only to its own origin, show https images and
+ * never be framed (clickjacking); its one inline script and style are ours.
+ */
+export const SIGN_IN_PAGE_HEADERS = {
+  "content-security-policy":
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src https:; " +
+    "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store",
+};
+
 /** A custom host that is not (or no longer) an active domain: names nothing and nobody. */
 export const NOT_FOUND_PAGE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title>' +

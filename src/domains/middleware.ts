@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { NOT_FOUND_PAGE, signInPage } from "../branding/pages";
+import { NOT_FOUND_PAGE, SIGN_IN_PAGE_HEADERS, signInPage } from "../branding/pages";
 import { hostOf, isProductHost } from "./hostnames";
 import { siteOf } from "./service";
 
@@ -23,6 +23,6 @@ export function customHosts(): MiddlewareHandler<AppEnv> {
     if (!page) return next();
     if (!site) return c.html(NOT_FOUND_PAGE, 404, { "cache-control": "no-store" });
     if (c.req.path === "/branding.json") return c.json(site.branding, 200, { "cache-control": "no-store" });
-    return c.html(signInPage(site.branding), 200, { "cache-control": "no-store" });
+    return c.html(signInPage(site.branding), 200, SIGN_IN_PAGE_HEADERS);
   };
 }

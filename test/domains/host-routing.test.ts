@@ -44,6 +44,7 @@ describe("an active custom domain", () => {
     expect(res.text).toContain("/auth/email/start");
     expect(res.text).toContain(`const ORG = "${brand.org.id}"`);
     expect(res.text).toContain("Powered by Anyreach");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 
   it("matches the Host whatever its case and port", async () => {
