@@ -29,23 +29,35 @@ import { agentRoutes } from "./resources/agents-routes";
 import { knowledgeBaseRoutes } from "./resources/knowledge-bases-routes";
 import { phoneNumberRoutes } from "./resources/phone-numbers-routes";
 import { DOCS_HTML } from "./meta/docs-page";
+import { customHosts } from "./domains/middleware";
+import { domainRoutes } from "./domains/routes";
+import { domainHooks } from "./domains/hooks";
+import { brandingRoutes } from "./branding/routes";
+import { devDnsRoutes } from "./dev/dns";
 
 /**
  * Every capability that takes part in an organization's creation or deletion, in the
  * order their statements join its batch. This list is the only registration.
  */
-export const ORG_HOOKS: readonly OrgHooks[] = [billingHooks, provisioningHooks, invitationHooks, resourceHooks];
+export const ORG_HOOKS: readonly OrgHooks[] = [
+  billingHooks,
+  provisioningHooks,
+  invitationHooks,
+  resourceHooks,
+  domainHooks,
+];
 export const orgLifecycle = composeLifecycle(ORG_HOOKS);
 
 /**
- * The request path, in order: request id → authenticate (/admin: credential → principal
- * → org context) → handler (requireScope) → service → D1 / Durable Object / Queue.
+ * The request path, in order: request id → limits → custom host (an active domain's
+ * org and its pages) → authenticate (/admin: credential → principal → org context) → handler (requireScope) → service → D1 / Durable Object / Queue.
  * Tests may pass another lifecycle to observe org creation and deletion.
  */
 export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
   const app = newRouter();
   app.use("*", requestContext());
   app.use("*", requestLimits());
+  app.use("*", customHosts());
   app.use("*", async (c, next) => {
     c.set("lifecycle", lifecycle);
     await next();
@@ -74,8 +86,11 @@ export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
   app.route("/", knowledgeBaseRoutes);
   app.route("/", phoneNumberRoutes);
   app.route("/", partnerRoutes);
+  app.route("/", domainRoutes);
+  app.route("/", brandingRoutes);
   app.route("/", devRoutes);
   app.route("/", devConcurrencyRoutes);
+  app.route("/", devDnsRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

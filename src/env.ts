@@ -62,7 +62,22 @@ export interface Env {
   CALL_LEASE_SECONDS?: string;
   /** "enabled" only in tests: provisioning steps consult the fault_injections table. */
   FAULT_INJECTION?: string;
-  DNS_PROVIDER: string;
+  /** Custom domains (src/adapters/domains.ts): "local" (default), "doh" or "cloudflare". */
+  DOMAIN_PROVIDER?: string;
+  /** DNS-over-HTTPS JSON endpoint (DOMAIN_PROVIDER=doh), e.g. https://cloudflare-dns.com/dns-query. */
+  DOH_URL?: string;
+  /** Cloudflare for SaaS (DOMAIN_PROVIDER=cloudflare): API base, token and the SaaS zone. */
+  CLOUDFLARE_API_BASE?: string;
+  CLOUDFLARE_API_TOKEN?: string;
+  CLOUDFLARE_ZONE_ID?: string;
+  /** Where customers point their domain (CNAME); defaults to APP_URL's host. */
+  DOMAIN_CNAME_TARGET?: string;
+  /** Hosts that are the product itself (comma-separated; `*.x` matches subdomains), besides APP_URL's. */
+  PRODUCT_HOSTS?: string;
+  /** Seconds a host → org answer stays cached in an isolate (default 30). */
+  DOMAIN_CACHE_TTL_SECONDS?: string;
+  /** Hours a domain may stay pending before the cron gives up (default 72). */
+  DOMAIN_VERIFY_TIMEOUT_HOURS?: string;
 }
 
 /** What middleware puts on the context; handlers read it with `c.var`. */
@@ -73,6 +88,8 @@ export interface Variables {
   principal: Principal;
   /** Every capability's part in org creation and deletion, composed once in app.ts. */
   lifecycle: OrgLifecycle;
+  /** Set by the host middleware when `Host` is an active custom domain: that org's id. */
+  hostOrgId?: string;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Variables };

@@ -10,6 +10,7 @@ import { consumeProvisioning, consumeProvisioningDeadLetters } from "./provision
 import { resendUnacknowledged, type ProvisioningMessage } from "./provisioning/outbox";
 import { consumeUsage, consumeUsageDeadLetters } from "./usage/consumer";
 import type { UsageMessage } from "./usage/messages";
+import { recheckDomains } from "./domains/service";
 
 export { OrgConcurrency } from "./calls/concurrency-object";
 export { RateLimiter } from "./lib/rate-limiter";
@@ -42,6 +43,9 @@ export default {
     }
   },
   async scheduled(_controller, env) {
-    await resendUnacknowledged(env);
+    // Every minute: re-send provisioning, re-check custom domains. One failing leaves the other be.
+    const results = await Promise.allSettled([resendUnacknowledged(env), recheckDomains(env)]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   },
 } satisfies ExportedHandler<Env, unknown>;

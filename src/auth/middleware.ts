@@ -53,9 +53,17 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
 
 const orgRef = (c: Context) => c.req.header(ORG_HEADER)?.trim() || undefined;
 
+/**
+ * On an active custom domain (`c.var.hostOrgId`, set by the host middleware) a session or PAT
+ * that names no org acts on that host's org; membership is checked as for the header. An org
+ * API key always acts on its own org.
+ */
+const orgRefOrHost = (c: Context<OrgScopedEnv>) =>
+  orgRef(c) ?? (c.var.principal.kind === "api_key" ? undefined : c.var.hostOrgId);
+
 /** Resolves the request's organization (credential + `X-Anyreach-Org`) or refuses the request. */
 const requireOrgContext: MiddlewareHandler<OrgScopedEnv> = async (c, next) => {
-  const ctx = await resolveOrgContext(c.var.db, c.var.principal, orgRef(c));
+  const ctx = await resolveOrgContext(c.var.db, c.var.principal, orgRefOrHost(c));
   if (!ctx) throw missingOrganization(c.var.principal);
   c.set("org", ctx);
   return next();

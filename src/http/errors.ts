@@ -38,6 +38,7 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 405;
     case "conflict":
     case "slug_taken":
+    case "domain_taken":
     case "already_member":
     case "has_children":
     case "invitation_not_pending":
@@ -90,6 +91,7 @@ const TITLES: Record<ErrorCode, string> = {
   conflict: "Conflict",
   slug_taken: "Slug already taken",
   slug_reserved: "Slug is reserved",
+  domain_taken: "Domain already taken",
   already_member: "Already a member",
   owner_required: "Owner required",
   owner_immutable: "The owner cannot be changed this way",

@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   "conflict",
   "slug_taken",
   "slug_reserved",
+  "domain_taken",
   "already_member",
   "owner_required",
   "owner_immutable",

@@ -83,6 +83,18 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: "POST", path: () => "/admin/knowledge-bases", body: () => ({ name: "intruder" }) },
   { method: "DELETE", path: (a) => `/admin/knowledge-bases/${a.ids.knowledgeBase}`, namesVictimObject: true },
   { method: "GET", path: () => "/admin/phone-numbers" },
+  // Custom domains and branding (issue 11).
+  { method: "GET", path: () => "/admin/organization/domain" },
+  {
+    method: "PUT",
+    path: () => "/admin/organization/domain",
+    body: () => ({ domain: `intruder-${crypto.randomUUID().slice(0, 8)}.example.com` }),
+  },
+  { method: "POST", path: () => "/admin/organization/domain/verify" },
+  { method: "DELETE", path: () => "/admin/organization/domain" },
+  { method: "GET", path: () => "/admin/organization/branding" },
+  { method: "PUT", path: () => "/admin/organization/branding", body: () => ({ display_name: "pwned" }) },
+  { method: "DELETE", path: () => "/admin/organization/branding" },
   // Partner console: A's org and A's child are outside B's subtree.
   { method: "GET", path: () => "/admin/partner-console/organizations" },
   { method: "GET", path: (a) => `/admin/partner-console/organizations?parent_id=${a.org.id}`, namesVictimObject: true },

@@ -25,6 +25,14 @@ export async function buildVictimObjects(a: Awaited<ReturnType<typeof tenant>>):
   });
   if (agent.status !== 201 || knowledgeBase.status !== 201 || running.status !== 201)
     throw new Error("victim objects not created");
+  // A custom domain and branding of A: B must never see either.
+  const domain = `${uniq("victim")}.example.com`;
+  const claimed = await call("PUT", "/admin/organization/domain", { token: a.key, body: { domain } });
+  const branded = await call("PUT", "/admin/organization/branding", {
+    token: a.key,
+    body: { display_name: "Victim Brand" },
+  });
+  if (claimed.status !== 200 || branded.status !== 200) throw new Error("victim domain or branding not set");
   // Partner console: a child of A, which no other tenant's subtree contains.
   const child = await createOrg(a.owner, { parentId: a.org.id, slug: uniq("victim-child-") });
   return {
@@ -35,5 +43,7 @@ export async function buildVictimObjects(a: Awaited<ReturnType<typeof tenant>>):
     call: running.json.id,
     childOrg: child.id,
     childOrgSlug: child.slug,
+    domain,
+    brand: "Victim Brand",
   };
 }

@@ -7,3 +7,4 @@ export * from "./provisioning";
 export * from "./resources";
 export * from "./usage";
 export * from "./billing";
+export * from "./domains";
