@@ -18,6 +18,9 @@ import { devConcurrencyRoutes } from "./dev/concurrency";
 import { DEV_PREFIX, developmentOnly, withoutDevRoutes } from "./dev/guard";
 import { provisioningRoutes } from "./provisioning/routes";
 import { billingHooks } from "./billing/hooks";
+import { checkoutRoutes } from "./billing/checkout-routes";
+import { webhookRoutes } from "./billing/webhook-routes";
+import { localBillingRoutes } from "./billing/local-routes";
 import { provisioningHooks } from "./provisioning/hooks";
 import { resourceHooks } from "./resources/cleanup";
 import { invitationHooks } from "./invitations/service";
@@ -72,6 +75,9 @@ export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
   app.route("/", knowledgeBaseRoutes);
   app.route("/", phoneNumberRoutes);
   app.route("/", partnerRoutes);
+  app.route("/", checkoutRoutes);
+  app.route("/", webhookRoutes);
+  app.route("/", localBillingRoutes);
   app.route("/", devRoutes);
   app.route("/", devConcurrencyRoutes);
 

@@ -353,3 +353,39 @@ class StripeBilling implements BillingProvider {
 export function billingFor(env: Env, db: Db): BillingProvider {
   return env.BILLING_PROVIDER === "stripe" ? new StripeBilling(env) : new LocalBilling(db, env.APP_URL);
 }
+
+/**
+ * A Stripe webhook's event, verified against STRIPE_WEBHOOK_SECRET (HMAC of the raw body,
+ * 300 s tolerance), or null when the signature is missing or wrong or no secret is set.
+ */
+export async function verifiedStripeEvent(
+  env: Env,
+  rawBody: string,
+  signature: string | undefined,
+): Promise<{ id: string; type: string; created: number; data: { object: Record<string, unknown> } } | null> {
+  const secret = env.STRIPE_WEBHOOK_SECRET;
+  if (!secret || !signature) return null;
+  const { default: Stripe } = await import("stripe");
+  const stripe = new Stripe(env.STRIPE_SECRET_KEY || "sk_unused", { httpClient: Stripe.createFetchHttpClient() });
+  try {
+    const event = await stripe.webhooks.constructEventAsync(
+      rawBody,
+      signature,
+      secret,
+      300,
+      Stripe.createSubtleCryptoProvider(),
+    );
+    const object = (event.data as { object?: unknown }).object;
+    if (typeof event.id !== "string" || typeof event.type !== "string" || typeof event.created !== "number")
+      return null;
+    if (!object || typeof object !== "object") return null;
+    return {
+      id: event.id,
+      type: event.type,
+      created: event.created,
+      data: { object: object as Record<string, unknown> },
+    };
+  } catch {
+    return null;
+  }
+}
