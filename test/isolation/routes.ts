@@ -151,4 +151,9 @@ export const ORG_ROUTES: OrgRoute[] = [
       `/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01&scope=single&org_id=${a.ids.childOrg}`,
     namesVictimObject: true,
   },
+  // Billing: money in (issue 10).
+  { method: "POST", path: () => "/admin/billing/checkout", body: () => ({ plan: "smb" }) },
+  { method: "POST", path: () => "/admin/billing/top-ups", body: () => ({ amount_cents: 500 }) },
+  { method: "POST", path: () => "/admin/billing/portal" },
+  { method: "POST", path: () => "/admin/billing/subscription", body: () => ({ action: "cancel" }) },
 ];
