@@ -182,7 +182,8 @@ async function effectOf(env: Env, db: Db, event: ProviderEvent): Promise<Effect 
       if (!sessionId) return null;
       if (o.mode === "payment" && metadata.kind === "top_up") {
         if (o.payment_status !== undefined && o.payment_status !== "paid") return null;
-        const amount = Number(metadata.amount_cents ?? o.amount_total);
+        // What was paid (amount_total) rather than what was asked for, when Stripe says.
+        const amount = num(o.amount_total) ?? Number(metadata.amount_cents);
         if (!Number.isInteger(amount) || amount < TOP_UP_CENTS.min || amount > TOP_UP_CENTS.max) return null;
         return {
           orgId,
