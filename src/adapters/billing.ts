@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import { localBillingObjects } from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../lib/crypto";
+import { AppError } from "../lib/errors";
 
 export type CustomerInput = { orgId: string; name: string; email: string | null };
 
@@ -175,6 +176,22 @@ class LocalBilling implements BillingProvider {
   }
 }
 
+/**
+ * Stripe refusing a change to a subscription (400: it was canceled meanwhile, a price is
+ * archived, …) is the caller's conflict, not our failure: a 409 with Stripe's reason.
+ */
+async function refusalAsConflict<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const e = err as { type?: string; statusCode?: number; message?: string };
+    if (e.type === "StripeInvalidRequestError" && (e.statusCode === 400 || e.statusCode === 404)) {
+      throw new AppError("subscription_conflict", `The billing provider refused the change: ${e.message ?? "invalid"}`);
+    }
+    throw err;
+  }
+}
+
 const LIVE_STATUSES = new Set(["active", "trialing", "past_due", "unpaid", "incomplete", "paused"]);
 
 /** Stripe through its SDK on the fetch HTTP client; Stripe keeps idempotency keys for 24 hours. */
@@ -291,6 +308,10 @@ class StripeBilling implements BillingProvider {
   }
 
   async updatePrice(subscriptionId: string, priceId: string, idempotencyKey: string) {
+    return refusalAsConflict(() => this.updatePriceAtStripe(subscriptionId, priceId, idempotencyKey));
+  }
+
+  private async updatePriceAtStripe(subscriptionId: string, priceId: string, idempotencyKey: string) {
     const stripe = await this.client();
     const current = await stripe.subscriptions.retrieve(subscriptionId);
     const item = current.items.data[0];
@@ -308,7 +329,9 @@ class StripeBilling implements BillingProvider {
 
   async setCancelAtPeriodEnd(subscriptionId: string, cancel: boolean, idempotencyKey: string) {
     const stripe = await this.client();
-    const s = await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: cancel }, { idempotencyKey });
+    const s = await refusalAsConflict(() =>
+      stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: cancel }, { idempotencyKey }),
+    );
     return StripeBilling.view(s);
   }
 
@@ -317,13 +340,15 @@ class StripeBilling implements BillingProvider {
     idempotencyKey: string,
   ) {
     const stripe = await this.client();
-    const s = await stripe.subscriptions.create(
-      {
-        customer: input.customerId,
-        items: [{ price: input.priceId }],
-        metadata: { org_id: input.orgId, plan: input.plan },
-      },
-      { idempotencyKey },
+    const s = await refusalAsConflict(() =>
+      stripe.subscriptions.create(
+        {
+          customer: input.customerId,
+          items: [{ price: input.priceId }],
+          metadata: { org_id: input.orgId, plan: input.plan },
+        },
+        { idempotencyKey },
+      ),
     );
     return StripeBilling.view(s);
   }

@@ -137,6 +137,32 @@ describe("the Stripe billing adapter (against the fake Stripe)", () => {
   });
 });
 
+describe("a change Stripe refuses", () => {
+  it("is a 409 subscription_conflict with Stripe's reason, and the state stays as it was", async () => {
+    const { org } = await tenant();
+    await startCheckout(stripeEnv, db(), org, "smb");
+    const customerId = (await accountOf(db(), org.id))?.customerId ?? "";
+    const stripe = billingFor(stripeEnv, db());
+    const sub = await stripe.startSubscription(
+      { orgId: org.id, customerId, plan: "smb", priceId: "price_test_smb" },
+      `${org.id}:sub`,
+    );
+    await applyEvent(stripeEnv, db(), {
+      id: uniq("evt_"),
+      type: "customer.subscription.created",
+      created: Math.floor(Date.now() / 1000) - 5,
+      data: { object: objectOfSubscription(sub) },
+    });
+    // Canceled at Stripe; its webhook has not arrived yet.
+    await stripe.cancelSubscriptionsOf(org.id, `${org.id}:gone`);
+    await expect(changeSubscription(stripeEnv, db(), org, "upgrade", "agency")).rejects.toMatchObject({
+      code: "subscription_conflict",
+      detail: expect.stringContaining("canceled"),
+    });
+    expect(await accountOf(db(), org.id)).toMatchObject({ plan: "smb", status: "active" });
+  });
+});
+
 describe("org deletion cancels the subscription (through the billing queue, idempotently)", () => {
   it("local provider: deleting the org cancels its subscriptions", async () => {
     const { owner, org, key } = await tenant();
