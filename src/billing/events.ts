@@ -146,7 +146,8 @@ function subscriptionEffect(env: Env, orgId: string, type: string, created: numb
           .set({
             subscriptionId: sub.id,
             ...(plan ? { plan } : {}),
-            status: statusOf(sub.status),
+            // The free plan is the trial: its (Stripe-active) subscription is our `trialing`.
+            status: plan === "free" && sub.status === "active" ? "trialing" : statusOf(sub.status),
             cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
             currentPeriodEnd: sub.currentPeriodEnd === null ? null : sub.currentPeriodEnd * 1000,
             // A paid plan has no trial of ours; the free plan keeps the one it started with.

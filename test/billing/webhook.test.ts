@@ -187,6 +187,17 @@ describe("POST /webhooks/stripe", () => {
     await waitFor(async () => (await call("GET", "/admin/concurrency", { token: key })).json.limit === 1);
   });
 
+  it("the free plan's subscription (provisioning's) keeps the org trialing", async () => {
+    const { org } = await tenant();
+    const t = now();
+    await deliver(
+      subscriptionEvent("customer.subscription.created", org.id, { id: uniq("sub_"), price: "price_test_free" }, t),
+    );
+    const account = await accountOf(db(), org.id);
+    expect(account).toMatchObject({ plan: "free", status: "trialing" });
+    expect(account?.trialEndsAt).toBeGreaterThan(Date.now());
+  });
+
   it("a subscription checkout completing puts the org on its plan", async () => {
     const { org } = await tenant();
     const res = await deliver({
