@@ -32,6 +32,13 @@ export default defineConfig(async () => {
             // come back at once so the retry and dead-letter paths run in seconds.
             FAULT_INJECTION: "enabled",
             PROVISIONING_BACKOFF_BASE_SECONDS: "0",
+            // Billing stays on the local provider for every test; the Stripe tests override the env
+            // (BILLING_PROVIDER, STRIPE_SECRET_KEY, STRIPE_API_BASE=http://stripe.fake.test) per call.
+            // The webhook route reads these, and the local provider uses the same price ids.
+            STRIPE_WEBHOOK_SECRET: "whsec_test_secret",
+            STRIPE_PRICE_FREE: "price_test_free",
+            STRIPE_PRICE_SMB: "price_test_smb",
+            STRIPE_PRICE_AGENCY: "price_test_agency",
             // The production per-address limit (.dev.vars relaxes it for local scripts).
             SIGN_IN_STARTS_PER_ADDRESS: "30",
             // `npm run fuzz` (and FUZZ_SEED=… to replay a failure) reach the fuzz test this way.

@@ -10,6 +10,8 @@ export interface Env {
   EMAIL_QUEUE: Queue<unknown>;
   PROVISIONING_QUEUE: Queue<unknown>;
   USAGE_QUEUE: Queue<unknown>;
+  /** Billing: syncs after provider events and subscription cancels of deleted orgs (billing/messages.ts). */
+  BILLING_QUEUE: Queue<unknown>;
   ORG_CONCURRENCY: DurableObjectNamespace<OrgConcurrency>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 

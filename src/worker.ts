@@ -8,6 +8,8 @@ import { consumeEmail, consumeEmailDeadLetters } from "./email/consumer";
 import type { EmailMessage } from "./email/messages";
 import { consumeProvisioning, consumeProvisioningDeadLetters } from "./provisioning/consumer";
 import { resendUnacknowledged, type ProvisioningMessage } from "./provisioning/outbox";
+import { consumeBilling, consumeBillingDeadLetters } from "./billing/consumer";
+import type { BillingMessage } from "./billing/messages";
 import { consumeUsage, consumeUsageDeadLetters } from "./usage/consumer";
 import type { UsageMessage } from "./usage/messages";
 import { recheckDomains } from "./domains/service";
@@ -37,6 +39,10 @@ export default {
         return consumeUsage(batch as MessageBatch<UsageMessage>, env);
       case "usage-dlq":
         return consumeUsageDeadLetters(batch as MessageBatch<UsageMessage>);
+      case "billing":
+        return consumeBilling(batch as MessageBatch<BillingMessage>, env);
+      case "billing-dlq":
+        return consumeBillingDeadLetters(batch as MessageBatch<BillingMessage>);
       default:
         // An unknown queue is a deployment mistake: retry, so nothing is lost.
         batch.retryAll();

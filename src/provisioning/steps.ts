@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
   billingAccounts,
@@ -48,7 +48,13 @@ const billing: Step = async ({ env, db, org }) => {
   await db.batch([
     db
       .update(billingAccounts)
-      .set({ provider: provider.name, customerId: customer.id, subscriptionId: sub.id, updatedAt: now })
+      // Never over a checkout that completed first: a retried step keeps the paid subscription.
+      .set({
+        provider: provider.name,
+        customerId: sql`coalesce(${billingAccounts.customerId}, ${customer.id})`,
+        subscriptionId: sql`coalesce(${billingAccounts.subscriptionId}, ${sub.id})`,
+        updatedAt: now,
+      })
       .where(eq(billingAccounts.orgId, org.id)),
     db
       .update(organizations)

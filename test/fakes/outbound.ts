@@ -9,6 +9,7 @@ export async function fakeOutbound(request: Request): Promise<Response> {
   if (url.host === "carrier.fake.test") return fakeCarrier(request, url);
   if (url.host === "doh.fake.test") return fakeDoh(request, url);
   if (url.host === "cloudflare.fake.test") return fakeCloudflare(request, url);
+  if (url.host === "stripe.fake.test") return fakeStripe(request, url);
   return new Response(JSON.stringify({ error: `no fake for ${url.host}` }), { status: 502 });
 }
 
@@ -162,4 +163,184 @@ async function fakeCloudflare(request: Request, url: URL): Promise<Response> {
     return ok({ id: h.id });
   }
   return fail(405, 10000, "Method not allowed");
+}
+
+/**
+ * Stripe (BILLING_PROVIDER=stripe with STRIPE_API_BASE=http://stripe.fake.test): exactly the
+ * endpoints src/adapters/billing.ts calls, answering Stripe-shaped objects. Like Stripe it
+ * checks the secret key, reads form-encoded bodies, and replays the first response of an
+ * Idempotency-Key.
+ */
+type StripeObject = Record<string, unknown> & { id: string };
+const stripeObjects = new Map<string, StripeObject>();
+const stripeReplays = new Map<string, { status: number; body: string }>();
+let stripeSeq = 0;
+
+/** `a[b][0][c]=v` form fields as nested objects (arrays as objects keyed "0", "1", …, then listed). */
+function parseStripeForm(text: string): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const path = key.replace(/\]/g, "").split("[");
+    let node = root;
+    path.forEach((part, i) => {
+      if (i === path.length - 1) node[part] = value;
+      else {
+        node[part] ??= {};
+        node = node[part] as Record<string, unknown>;
+      }
+    });
+  }
+  const lists = (v: unknown): unknown => {
+    if (!v || typeof v !== "object") return v;
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k))) return keys.map((k) => lists(o[k]));
+    return Object.fromEntries(keys.map((k) => [k, lists(o[k])]));
+  };
+  return lists(root) as Record<string, unknown>;
+}
+
+function stripeError(status: number, message: string, type = "invalid_request_error"): Response {
+  return new Response(JSON.stringify({ error: { type, message } }), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+const stripeId = (prefix: string) => `${prefix}_fake${Date.now().toString(36)}${++stripeSeq}`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function stripeSubscription(customer: unknown, price: unknown, metadata: unknown): StripeObject {
+  const periodEnd = nowSeconds() + 30 * 86_400;
+  return {
+    id: stripeId("sub"),
+    object: "subscription",
+    customer,
+    status: "active",
+    cancel_at_period_end: false,
+    canceled_at: null,
+    trial_end: null,
+    metadata: metadata ?? {},
+    items: {
+      object: "list",
+      data: [
+        {
+          id: stripeId("si"),
+          object: "subscription_item",
+          price: { id: price, object: "price" },
+          current_period_end: periodEnd,
+        },
+      ],
+    },
+  };
+}
+
+async function fakeStripe(request: Request, url: URL): Promise<Response> {
+  if (!/^Bearer sk_test_\w+$/.test(request.headers.get("authorization") ?? ""))
+    return stripeError(401, "Invalid API Key provided", "authentication_error");
+  const key = request.headers.get("idempotency-key");
+  const replayKey = key ? `${request.method} ${url.pathname} ${key}` : null;
+  const replay = replayKey ? stripeReplays.get(replayKey) : undefined;
+  if (replay) {
+    return new Response(replay.body, {
+      status: replay.status,
+      headers: { "content-type": "application/json", "idempotent-replayed": "true" },
+    });
+  }
+  const res = await stripeHandle(request, url);
+  if (replayKey && request.method !== "GET") {
+    const body = await res.clone().text();
+    stripeReplays.set(replayKey, { status: res.status, body });
+  }
+  return res;
+}
+
+async function stripeHandle(request: Request, url: URL): Promise<Response> {
+  const ok = (o: unknown) =>
+    new Response(JSON.stringify(o), { status: 200, headers: { "content-type": "application/json" } });
+  const body = request.method === "POST" ? parseStripeForm(await request.text()) : {};
+  const path = url.pathname;
+  if (request.method === "POST" && path === "/v1/customers") {
+    const c: StripeObject = {
+      id: stripeId("cus"),
+      object: "customer",
+      name: body.name,
+      email: body.email ?? null,
+      metadata: body.metadata ?? {},
+    };
+    stripeObjects.set(c.id, c);
+    return ok(c);
+  }
+  if (request.method === "POST" && path === "/v1/checkout/sessions") {
+    if (!stripeObjects.has(String(body.customer))) return stripeError(400, `No such customer: '${body.customer}'`);
+    if (body.mode !== "subscription" && body.mode !== "payment") return stripeError(400, "Invalid mode");
+    if (!Array.isArray(body.line_items) || body.line_items.length === 0) return stripeError(400, "Missing line_items");
+    if (typeof body.success_url !== "string") return stripeError(400, "Missing success_url");
+    const id = stripeId("cs");
+    const s: StripeObject = {
+      id,
+      object: "checkout.session",
+      mode: body.mode,
+      customer: body.customer,
+      line_items: body.line_items,
+      metadata: body.metadata ?? {},
+      subscription_data: body.subscription_data ?? null,
+      status: "open",
+      url: `https://checkout.stripe.fake.test/c/pay/${id}`,
+    };
+    stripeObjects.set(id, s);
+    return ok(s);
+  }
+  if (request.method === "POST" && path === "/v1/billing_portal/sessions") {
+    if (!stripeObjects.has(String(body.customer))) return stripeError(400, `No such customer: '${body.customer}'`);
+    const id = stripeId("bps");
+    return ok({
+      id,
+      object: "billing_portal.session",
+      customer: body.customer,
+      return_url: body.return_url,
+      url: `https://billing.stripe.fake.test/p/session/${id}`,
+    });
+  }
+  if (request.method === "POST" && path === "/v1/subscriptions") {
+    if (!stripeObjects.has(String(body.customer))) return stripeError(400, `No such customer: '${body.customer}'`);
+    const items = body.items as { price?: string }[] | undefined;
+    if (!items?.[0]?.price) return stripeError(400, "Missing items[0][price]");
+    const s = stripeSubscription(body.customer, items[0].price, body.metadata);
+    stripeObjects.set(s.id, s);
+    return ok(s);
+  }
+  if (request.method === "GET" && path === "/v1/subscriptions/search") {
+    const m = /^metadata\['org_id'\]:'([^']*)'$/.exec(url.searchParams.get("query") ?? "");
+    if (!m) return stripeError(400, "Unsupported search query");
+    const data = [...stripeObjects.values()].filter(
+      (o) => o.object === "subscription" && (o.metadata as Record<string, unknown>)?.org_id === m[1],
+    );
+    return ok({ object: "search_result", data, has_more: false, next_page: null, url: "/v1/subscriptions/search" });
+  }
+  const sub = /^\/v1\/subscriptions\/(\w+)$/.exec(path);
+  if (sub) {
+    const s = stripeObjects.get(sub[1] ?? "");
+    if (s?.object !== "subscription") return stripeError(404, `No such subscription: '${sub[1]}'`);
+    if (request.method === "GET") return ok(s);
+    if (request.method === "DELETE") {
+      if (s.status === "canceled") return stripeError(400, "This subscription has already been canceled.");
+      Object.assign(s, { status: "canceled", canceled_at: nowSeconds(), cancel_at_period_end: false });
+      return ok(s);
+    }
+    if (request.method === "POST") {
+      if (s.status === "canceled")
+        return stripeError(400, "A canceled subscription can only update its cancellation_details and metadata.");
+      if (body.cancel_at_period_end !== undefined) s.cancel_at_period_end = body.cancel_at_period_end === "true";
+      const items = body.items as { id?: string; price?: string }[] | undefined;
+      const data = (s.items as { data: { id: string; price: { id: unknown } }[] }).data;
+      if (items?.[0]?.price) {
+        const item = data.find((i) => i.id === items[0]?.id);
+        if (items[0].id && !item) return stripeError(400, `No such subscription item: '${items[0].id}'`);
+        if (item) item.price = { id: items[0].price };
+      }
+      return ok(s);
+    }
+  }
+  return stripeError(404, `Unrecognized request URL (${request.method}: ${path})`);
 }

@@ -167,4 +167,9 @@ export const ORG_ROUTES: OrgRoute[] = [
   { method: "GET", path: () => "/admin/billing" },
   { method: "GET", path: () => "/admin/billing/plans" },
   { method: "GET", path: () => "/admin/billing/ledger" },
+  // Billing: money in (issue 10).
+  { method: "POST", path: () => "/admin/billing/checkout", body: () => ({ plan: "smb" }) },
+  { method: "POST", path: () => "/admin/billing/top-ups", body: () => ({ amount_cents: 500 }) },
+  { method: "POST", path: () => "/admin/billing/portal" },
+  { method: "POST", path: () => "/admin/billing/subscription", body: () => ({ action: "cancel" }) },
 ];
