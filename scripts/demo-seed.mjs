@@ -30,9 +30,36 @@ export async function signIn(base, email) {
   throw new Error(`no sign-in mail for ${email}`);
 }
 
+/** Pays a local Checkout page as its "Pay" button does: the same path a Stripe webhook takes. */
+async function pay(url) {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  if (!res.ok) throw new Error(`paying ${url} → ${res.status}`);
+}
+
+/** The demo org is an agency with money, so the partner console and calls work at once. */
+async function fundAsAgency(base, session, orgId) {
+  const opts = { token: session, org: orgId };
+  let billing = await api(base, "GET", "/admin/billing", opts);
+  if (billing.plan !== "agency") {
+    const { url } = await api(base, "POST", "/admin/billing/checkout", { ...opts, body: { plan: "agency" } });
+    await pay(url);
+  }
+  if (billing.balance.amount_cents < 10_000) {
+    const { url } = await api(base, "POST", "/admin/billing/top-ups", { ...opts, body: { amount_cents: 25_000 } });
+    await pay(url);
+  }
+  for (let i = 0; i < 100; i++) {
+    billing = await api(base, "GET", "/admin/billing", opts);
+    if (billing.plan === "agency" && billing.balance.amount_cents >= 10_000) return billing;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the demo org's checkout did not complete");
+}
+
 export async function seedDemo(base, email = "demo@anyreach.local") {
   const { token: session, organizations } = await signIn(base, email);
   const own = organizations.find((o) => o.roles.includes("owner")) ?? organizations[0];
+  const billing = await fundAsAgency(base, session, own.id);
   const org = await api(base, "GET", "/admin/organization", { token: session, org: own.id });
   // One demo key at a time: earlier runs' keys are revoked (an org holds at most 25 active keys).
   const keys = await api(base, "GET", "/admin/organization-pats?limit=100", { token: session, org: org.id });
@@ -51,7 +78,7 @@ export async function seedDemo(base, email = "demo@anyreach.local") {
       token: key.token,
       body: { name: "Demo Client", slug: childSlug, parent_id: org.id },
     });
-  return { email, session, org, child, apiKey: key.token };
+  return { email, session, org, child, apiKey: key.token, billing };
 }
 
 export { api };

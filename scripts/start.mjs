@@ -44,12 +44,16 @@ try {
 ──────────────────────────────────────────────────────────────────────────────
  Anyreach organization API is running on ${base}   (docs: ${base}/docs)
 
- Demo org "${demo.org.name}" (${demo.org.slug}, ${demo.org.id}) with child "${demo.child.slug}".
+ Demo org "${demo.org.name}" (${demo.org.slug}, ${demo.org.id}) with child "${demo.child.slug}",
+ on the ${demo.billing.plan} plan with a balance of $${(demo.billing.balance.amount_cents / 100).toFixed(2)} (local billing: no card, no network).
  Demo org API key (ak_, shown once):
    ${demo.apiKey}
  Try:
    curl -s ${base}/admin/organization -H "Authorization: Bearer ${demo.apiKey}"
    curl -s ${base}/admin/partner-console/organizations -H "Authorization: Bearer ${demo.apiKey}"
+   curl -s ${base}/admin/billing -H "Authorization: Bearer ${demo.apiKey}"
+   curl -s -XPOST ${base}/admin/billing/top-ups -H "Authorization: Bearer ${demo.apiKey}" \\
+     -H 'content-type: application/json' -d '{"amount_cents":5000}'   # open the url it answers, press Pay
 
  Sign in as yourself (passwordless; mail stays on this machine):
    curl -s -XPOST ${base}/auth/email/start -H 'content-type: application/json' -d '{"email":"you@example.com"}'
