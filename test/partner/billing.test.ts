@@ -4,6 +4,7 @@ import { accountOf, bookingStatement } from "../../src/billing/ledger";
 import { syncOrg, syncPayer } from "../../src/billing/sync";
 import { PLANS } from "../../src/billing/plans";
 import { addMember, call, createKey, createOrg, createUser, db, expectProblem, onPlan, tenant, uniq } from "../harness";
+import { deliver } from "../provisioning/helpers";
 
 /** Issue 10: who pays for a child (PUT …/{child_id}/billing), and plan changes pushing limits. */
 const P = "/admin/partner-console/organizations";
@@ -142,5 +143,46 @@ describe("plan changes push limits", () => {
       plan: "agency",
       concurrency_limit: 20,
     });
+  });
+});
+
+describe("partner usage view: charges per child", () => {
+  it("scope=single shows the child's usage charges in the window, booked to its agency", async () => {
+    const { agency, child } = await agencyWithChild();
+    const now = Date.now();
+    await deliver("usage", [
+      {
+        type: "calls_ended",
+        orgId: child.id,
+        calls: [
+          {
+            id: "call_pcview1",
+            channel: "voice",
+            direction: "inbound",
+            agentId: null,
+            startedAt: now - 150_000,
+            endedAt: now,
+            endReason: "completed",
+          },
+        ],
+      },
+    ]);
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const window = `from=${day(now - 86_400_000)}&to=${day(now + 86_400_000)}`;
+    const res = await call(
+      "GET",
+      `${P.replace("/organizations", "")}/usage-summary?${window}&scope=single&org_id=${child.id}`,
+      {
+        token: agency.key,
+      },
+    );
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toMatchObject({ voice_calls: 1, charges_cents: 3 * PLANS.agency.rates.voiceCentsPerMinute });
+    const agencyOwn = await call(
+      "GET",
+      `${P.replace("/organizations", "")}/usage-summary?${window}&scope=single&org_id=${agency.org.id}`,
+      { token: agency.key },
+    );
+    expect(agencyOwn.json.charges_cents).toBe(0);
   });
 });
