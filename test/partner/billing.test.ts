@@ -37,6 +37,13 @@ describe("PUT /admin/partner-console/organizations/{child_id}/billing", () => {
       payer_id: agency.org.id,
     });
     expect(await limitOf(childKey)).toBe(3);
+    // Audited in the child's log, in the batch of the change.
+    const audit = await env.DB.prepare(
+      "SELECT before, after FROM audit_log WHERE org_id = ? AND action = 'organization.updated' ORDER BY created_at DESC",
+    )
+      .bind(child.id)
+      .first<{ before: string; after: string }>();
+    expect(JSON.parse(audit?.after ?? "null")).toEqual({ billing_mode: "parent", concurrency_cap: 3 });
     // Absent keeps the cap; null clears it.
     expect((await put(agency.key, child.id, { billing_mode: "parent" })).json.concurrency_limit).toBe(3);
     expect((await put(agency.key, child.id, { billing_mode: "parent", concurrency_limit: null })).json).toMatchObject({
