@@ -154,8 +154,13 @@ async function main() {
     }
     // A balance for every seeded org, booked in the ledger like a top-up. The Durable Objects
     // still hold the trial credit pushed at provisioning (positive: calls are granted); the
-    // usage consumer's first charge of an org pushes the new balance.
+    // usage consumer's first charge of an org pushes the new balance — and its plan's limit,
+    // so the two single-object orgs (limit 5 below) are put on smb (limit 5) too.
     const seededIds = [...orgs, ...hotOrgs].map((o) => `'${o.id}'`).join(", ");
+    const hotIds = hotOrgs
+      .slice(0, 2)
+      .map((o) => `'${o.id}'`)
+      .join(", ");
     execFileSync(
       WRANGLER,
       [
@@ -163,7 +168,8 @@ async function main() {
         `INSERT INTO ledger_entries (id, org_id, kind, amount_cents, reference, description, created_at)
          SELECT 'led_' || lower(hex(randomblob(10))), org_id, 'top_up', 100000000, 'bench:' || org_id, 'Bench balance',
                 ${Date.now()}
-         FROM billing_accounts WHERE org_id IN (${seededIds})`,
+         FROM billing_accounts WHERE org_id IN (${seededIds});
+         UPDATE billing_accounts SET plan = 'smb', status = 'active', trial_ends_at = NULL WHERE org_id IN (${hotIds})`,
       ],
       { stdio: "ignore", env: { ...process.env, CI: "1" } },
     );

@@ -5,7 +5,7 @@ import { PLAN_IDS } from "../db/schema";
 import { MAX_TREE_DEPTH, payersSql } from "../db/tree";
 import type { Env } from "../env";
 import { PLANS } from "./plans";
-import { syncPayer } from "./sync";
+import { syncPayers } from "./sync";
 
 /** What an event is charged per started minute, at its payer's plan (`b.plan`), generated from the catalogue. */
 function rateCase(): SQL {
@@ -74,6 +74,6 @@ export async function syncPayersOf(env: Env, db: Db, orgIds: readonly string[]):
   if (orgIds.length === 0) return [];
   const rows = await db.all<{ org_id: string; payer_id: string }>(payersSql([...new Set(orgIds)]));
   const payers = [...new Set(rows.map((r) => r.payer_id))];
-  await Promise.all(payers.map((p) => syncPayer(env, db, p)));
+  await syncPayers(env, db, payers);
   return payers;
 }

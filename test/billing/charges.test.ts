@@ -1,4 +1,7 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { concurrencyOf } from "../../src/calls/client";
+import { syncPayers } from "../../src/billing/sync";
 import { and, eq } from "drizzle-orm";
 import { ledgerEntries } from "../../src/db/schema";
 import { accountOf } from "../../src/billing/ledger";
@@ -116,5 +119,25 @@ describe("metered charges", () => {
       return r.status === 402 ? r : undefined;
     });
     expect(refused.json.code).toBe("insufficient_balance");
+  });
+});
+
+describe("syncing many at once", () => {
+  it("more payers and orgs than D1 binds parameters: one read each, every org pushed", async () => {
+    const agency = await tenant();
+    const children = [];
+    for (let i = 0; i < 105; i++) children.push(await createOrg(agency.owner, { parentId: agency.org.id }));
+    await onPlan(agency.org.id, "smb", { balanceCents: 100 });
+    const fakes = Array.from({ length: 105 }, (_, i) => `org_nosuch${i}`);
+    await env.DB.prepare("UPDATE billing_accounts SET plan = 'agency' WHERE org_id = ?").bind(agency.org.id).run();
+    await syncPayers(env, db(), [...fakes, agency.org.id]);
+    const rows = await env.DB.prepare(
+      "SELECT count(*) AS n FROM organizations WHERE parent_id = ? AND plan = 'agency' AND concurrency_limit = 20",
+    )
+      .bind(agency.org.id)
+      .first<{ n: number }>();
+    expect(rows?.n).toBe(105);
+    const last = children.at(-1);
+    expect(last && (await concurrencyOf(env, last.id).getStatus()).limit).toBe(20);
   });
 });
