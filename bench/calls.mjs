@@ -224,7 +224,8 @@ async function main() {
           setupRequest: (req, ctx) => ({
             ...req,
             path: `/admin/calls/${ctx.callId}/end`,
-            headers: { authorization: `Bearer ${ctx.org.key}` },
+            // A bodiless POST through autocannon reaches the worker with an (empty) body: name it JSON, or 415.
+            headers: { authorization: `Bearer ${ctx.org.key}`, "content-type": "application/json" },
           }),
           onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
         },
@@ -295,7 +296,8 @@ async function main() {
           setupRequest: (req, ctx) => ({
             ...req,
             path: `/admin/calls/${ctx.callId}/end`,
-            headers: { authorization: `Bearer ${hotHttp.key}` },
+            // A bodiless POST through autocannon reaches the worker with an (empty) body: name it JSON, or 415.
+            headers: { authorization: `Bearer ${hotHttp.key}`, "content-type": "application/json" },
           }),
           onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
         },
