@@ -66,14 +66,21 @@ export function chargeCents(plan: keyof typeof PLANS, kind: "voice" | "chat", du
 }
 
 /**
- * After charges were booked for usage of `orgIds`: pushes the new balance of each of their
- * payers to the Durable Objects of every org it pays for (the "refreshed when the ledger
- * changes" rule). Idempotent; a redelivery pushes the same absolute values again.
+ * After charges were booked for usage of `orgIds`: pushes to the Durable Objects (of every
+ * org it pays for) each of their payers whose charges can change a call decision — a
+ * prepaid payer now at or below zero. A charge only lowers a balance, so a payer still above
+ * zero is refused nothing new, and skipping it spares one push per org per usage batch
+ * (a payer's whole tree) on the busiest path; its DOs keep the last positive balance pushed
+ * (top-ups, plan and mode changes push as before). Idempotent; returns the payers pushed.
  */
 export async function syncPayersOf(env: Env, db: Db, orgIds: readonly string[]): Promise<string[]> {
   if (orgIds.length === 0) return [];
-  const rows = await db.all<{ org_id: string; payer_id: string }>(payersSql([...new Set(orgIds)]));
-  const payers = [...new Set(rows.map((r) => r.payer_id))];
+  const prepaid = PLAN_IDS.filter((id) => PLANS[id].prepaid);
+  const rows = await db.all<{ payer_id: string }>(sql`
+    WITH payers AS (${payersSql([...new Set(orgIds)])})
+    SELECT DISTINCT b.org_id AS payer_id FROM payers JOIN billing_accounts b ON b.org_id = payers.payer_id
+    WHERE b.balance_cents <= 0 AND b.plan IN (SELECT value FROM json_each(${JSON.stringify(prepaid)}))`);
+  const payers = rows.map((r) => r.payer_id);
   await syncPayers(env, db, payers);
   return payers;
 }

@@ -5,7 +5,7 @@ import { syncPayers } from "../../src/billing/sync";
 import { and, eq } from "drizzle-orm";
 import { ledgerEntries } from "../../src/db/schema";
 import { accountOf } from "../../src/billing/ledger";
-import { chargeCents } from "../../src/billing/charges";
+import { chargeCents, syncPayersOf } from "../../src/billing/charges";
 import { PLANS } from "../../src/billing/plans";
 import type { UsageMessage } from "../../src/usage/messages";
 import { call, createOrg, db, onPlan, tenant, uniq, waitFor } from "../harness";
@@ -139,5 +139,18 @@ describe("syncing many at once", () => {
     expect(rows?.n).toBe(105);
     const last = children.at(-1);
     expect(last && (await concurrencyOf(env, last.id).getStatus()).limit).toBe(20);
+  });
+});
+
+describe("which payers a charge batch pushes", () => {
+  it("only prepaid payers at or below zero (a charge only lowers a balance: above zero nothing changes)", async () => {
+    const agency = await tenant();
+    const child = await createOrg(agency.owner, { parentId: agency.org.id });
+    const ent = await tenant();
+    await onPlan(agency.org.id, "agency", { balanceCents: 1 });
+    await onPlan(ent.org.id, "enterprise", { balanceCents: -5 });
+    expect(await syncPayersOf(env, db(), [child.id, ent.org.id])).toEqual([]);
+    await onPlan(agency.org.id, "agency", { balanceCents: 0 });
+    expect(await syncPayersOf(env, db(), [child.id, agency.org.id, ent.org.id])).toEqual([agency.org.id]);
   });
 });
