@@ -1,4 +1,8 @@
 // Benchmark of the call hot path, one org's Durable Object, provisioning and usage lag.
+// The balance check is always on (issue 10): every org's Durable Object refuses calls when
+// its payer's balance is used up, and every ended call is charged through the usage queue.
+// The seeded orgs get a large top-up (direct D1, the ledger's trigger books it) so calls
+// are granted; 402 refusals are counted and must stay 0.
 // Plain Node ESM: `node bench/calls.mjs`. Starts its own `wrangler dev` on 127.0.0.1:8794
 // over a fresh temporary --persist-to directory, seeds through the API, prints figures.
 // Absolute numbers depend on the machine (and on whatever else shares its cores); the
@@ -8,6 +12,7 @@ import { mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { ensureDevVars } from "../scripts/dev-vars.mjs";
 
 const PORT = 8794;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -93,6 +98,8 @@ async function main() {
   } catch (err) {
     if (String(err.message).startsWith("port")) throw err;
   }
+  // Development mode (the local mailbox sign-in reads codes from) comes from .dev.vars, as under `npm start`.
+  ensureDevVars();
   execFileSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], { stdio: "ignore" });
   const wrangler = startWrangler(dir);
   for (const sig of ["SIGINT", "SIGTERM"]) {
@@ -145,6 +152,27 @@ async function main() {
       });
       hotOrgs.push({ id: created.json.id, key: key.json.token });
     }
+    // A balance for every seeded org, booked in the ledger like a top-up. The Durable Objects
+    // still hold the trial credit pushed at provisioning (positive: calls are granted); the
+    // usage consumer's first charge of an org pushes the new balance — and its plan's limit,
+    // so the two single-object orgs (limit 5 below) are put on smb (limit 5) too.
+    const seededIds = [...orgs, ...hotOrgs].map((o) => `'${o.id}'`).join(", ");
+    const hotIds = hotOrgs
+      .slice(0, 2)
+      .map((o) => `'${o.id}'`)
+      .join(", ");
+    execFileSync(
+      WRANGLER,
+      [
+        ...["d1", "execute", "DB", "--local", "--persist-to", dir, "--yes", "--command"],
+        `INSERT INTO ledger_entries (id, org_id, kind, amount_cents, reference, description, created_at)
+         SELECT 'led_' || lower(hex(randomblob(10))), org_id, 'top_up', 100000000, 'bench:' || org_id, 'Bench balance',
+                ${Date.now()}
+         FROM billing_accounts WHERE org_id IN (${seededIds});
+         UPDATE billing_accounts SET plan = 'smb', status = 'active', trial_ends_at = NULL WHERE org_id IN (${hotIds})`,
+      ],
+      { stdio: "ignore", env: { ...process.env, CI: "1" } },
+    );
     out.org_create_to_active_ms = {
       p50: pct(activeMs, 50),
       p90: pct(activeMs, 90),
@@ -169,6 +197,7 @@ async function main() {
     // Call start + end across all orgs; every pair takes the next org round-robin.
     let next = 0;
     let refused = 0;
+    let refused402 = 0;
     const calls = await run({
       url: BASE,
       requests: [
@@ -187,6 +216,7 @@ async function main() {
             ctx.callId = status === 201 ? JSON.parse(body).id : "call_refused";
             if (status === 201) open.set(ctx.callId, ctx.org);
             if (status === 429) refused++;
+            if (status === 402) refused402++;
           },
         },
         {
@@ -194,7 +224,8 @@ async function main() {
           setupRequest: (req, ctx) => ({
             ...req,
             path: `/admin/calls/${ctx.callId}/end`,
-            headers: { authorization: `Bearer ${ctx.org.key}` },
+            // A bodiless POST through autocannon reaches the worker with an (empty) body: name it JSON, or 415.
+            headers: { authorization: `Bearer ${ctx.org.key}`, "content-type": "application/json" },
           }),
           onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
         },
@@ -210,6 +241,7 @@ async function main() {
       p50_ms: calls.latency.p50,
       non2xx: calls.non2xx,
       refused_429: refused,
+      refused_402: refused402,
       errors: calls.errors,
     };
     out.calls_ratio_to_floor = calls.requests.average / floorRps;
@@ -264,7 +296,8 @@ async function main() {
           setupRequest: (req, ctx) => ({
             ...req,
             path: `/admin/calls/${ctx.callId}/end`,
-            headers: { authorization: `Bearer ${hotHttp.key}` },
+            // A bodiless POST through autocannon reaches the worker with an (empty) body: name it JSON, or 415.
+            headers: { authorization: `Bearer ${hotHttp.key}`, "content-type": "application/json" },
           }),
           onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
         },
@@ -294,6 +327,20 @@ async function main() {
       lags.push(Date.now() - t0);
     }
     out.usage_visible_after_end_ms = { p50: pct(lags, 50), max: Math.max(...lags), n: lags.length };
+
+    // The charges the run booked (the usage consumer, in the batch of the usage rows).
+    await sleep(4000);
+    const booked = JSON.parse(
+      execFileSync(
+        WRANGLER,
+        [
+          ...["d1", "execute", "DB", "--local", "--persist-to", dir, "--json", "--command"],
+          "SELECT count(*) AS n, coalesce(-sum(amount_cents), 0) AS cents FROM ledger_entries WHERE kind = 'usage_charge'",
+        ],
+        { encoding: "utf8", env: { ...process.env, CI: "1" } },
+      ),
+    )[0].results[0];
+    out.usage_charges = { entries: booked.n, cents: booked.cents };
   } finally {
     stopWrangler(wrangler);
     rmSync(dir, { recursive: true, force: true });
@@ -302,7 +349,7 @@ async function main() {
   console.log(JSON.stringify(out, null, 2));
   const ok = (b) => (b ? "PASS" : "FAIL");
   console.log(
-    `\ncalls start+end across ${ORGS} orgs: ${out.calls_ratio_to_floor.toFixed(2)}x of /healthz (target >= 0.5) ${ok(out.calls_ratio_to_floor >= 0.5)}`,
+    `\ncalls start+end across ${ORGS} orgs, balance check on: ${out.calls_ratio_to_floor.toFixed(2)}x of /healthz (target >= 0.5), ${out.calls_start_end.refused_402} refused 402, ${out.usage_charges.entries} charges booked ${ok(out.calls_ratio_to_floor >= 0.5 && out.calls_start_end.refused_402 === 0)}`,
   );
   console.log(
     `one Durable Object: ${out.one_object.granted_pairs_per_s} granted pairs/s, oversubscribed=${out.one_object.oversubscribed} (target >= 500, none) ${ok(out.one_object.granted_pairs_per_s >= 500 && !out.one_object.oversubscribed)}`,

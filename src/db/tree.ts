@@ -232,3 +232,27 @@ export async function selfOrAncestorOnPlan(db: Db, orgId: string, plans: readonl
     WHERE b.plan IN (SELECT value FROM json_each(${JSON.stringify(plans)})) LIMIT 1`);
   return rows.length > 0;
 }
+
+export type PaidRow = {
+  payer_id: string;
+  id: string;
+  concurrency_cap: number | null;
+  /** The org row's mirrors of what billing last decided (billing/sync.ts). */
+  plan: string;
+  concurrency_limit: number;
+};
+
+/** `paidBy` for several payers in one statement (their sets are disjoint: a payer pays its own way). */
+export async function paidByAll(db: Db, payerIds: readonly string[]): Promise<PaidRow[]> {
+  if (payerIds.length === 0) return [];
+  return db.all<PaidRow>(sql`
+    WITH RECURSIVE down(payer_id, id, concurrency_cap, plan, concurrency_limit, depth) AS (
+      SELECT id, id, concurrency_cap, plan, concurrency_limit, 0 FROM organizations
+      WHERE id IN (SELECT value FROM json_each(${JSON.stringify(payerIds)}))
+      UNION ALL
+      SELECT down.payer_id, c.id, c.concurrency_cap, c.plan, c.concurrency_limit, down.depth + 1
+      FROM organizations c JOIN down ON c.parent_id = down.id
+      WHERE c.billing_mode = 'parent' AND down.depth < ${MAX_TREE_DEPTH}
+    )
+    SELECT payer_id, id, concurrency_cap, plan, concurrency_limit FROM down`);
+}

@@ -10,6 +10,7 @@ import { createOrganization, creatorOf, slugAvailability } from "./service";
 import { updateOrganizationSettings } from "./settings";
 import { OrganizationSchema, toOrganizationView } from "./view";
 import { limitsOf } from "../quotas/limits";
+import { requireFeature } from "../billing/features";
 
 const availability = createRoute({
   method: "get",
@@ -39,7 +40,8 @@ const create = createRoute({
   summary: "Create an organization (the creator becomes owner; with parent_id, admin of a child)",
   description:
     "Top-level (no parent_id): a user credential with organizations:create (a session has it; a PAT only if " +
-    "created with it). A child: child_organizations:manage in the caller's org. " +
+    "created with it). A child: child_organizations:manage in the caller's org, which (or an org above it) must be " +
+    "on the agency or enterprise plan (else 403 plan_required). " +
     "Top-level organizations a user has created are limited (MAX_TOP_LEVEL_ORGS_PER_USER, default 10; on the free plan " +
     "MAX_FREE_ORGS_PER_USER, default 3): beyond that 403 quota_exceeded. Child organizations (parent_id) never count.",
   security: authed,
@@ -109,6 +111,7 @@ export const orgRoutes = newRouter()
     const body = c.req.valid("json");
     if (body.parent_id) {
       await authorizeParent(c, body.parent_id);
+      await requireFeature(c.var.db, body.parent_id, "client_management");
     } else if (c.var.principal.kind === "api_key") {
       throw new AppError("forbidden", "An org API key can only create child organizations (give parent_id).");
     } else {

@@ -45,3 +45,23 @@ export const SearchQuery = PageQuery.extend({
 });
 
 export type SearchInput = z.infer<typeof SearchQuery>;
+
+export const ChildBillingBody = z
+  .object({
+    billing_mode: z.enum(["own", "parent"]).openapi({
+      description: "`parent`: the nearest ancestor paying its own way pays, on its plan; `own`: the child's balance",
+    }),
+    concurrency_limit: z.number().int().min(0).max(100_000).nullable().optional().openapi({
+      description: "A cap below the payer's plan limit (above it: 422); null clears it; absent keeps it",
+    }),
+  })
+  .strict();
+
+export const ChildBillingSchema = z
+  .object({
+    billing_mode: z.enum(["own", "parent"]),
+    concurrency_limit: z.number().int().nullable().openapi({ description: "The partner's cap; null: none" }),
+    effective_concurrency_limit: z.number().int().openapi({ description: "The limit in force now" }),
+    payer_id: z.string().openapi({ description: "The org whose balance pays this org's charges" }),
+  })
+  .openapi("PartnerChildBilling");

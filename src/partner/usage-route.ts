@@ -2,14 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import type { UsageDailyRow } from "../db/schema";
-import { isDescendantOfSql } from "../db/tree";
 import { readInOneTrip } from "../db/one-trip";
 import { DailyFiguresSchema, FiguresSchema } from "../usage/schemas";
 import { summarize } from "../usage/summary";
 import { resolveWindow } from "../usage/window";
 import { iso, parseInstant } from "../lib/dates";
 import { orgNotFound, partnerRoot } from "./subtree";
-import { rollupsSql } from "./usage";
+import { inSubtreeWithChargesSql, rollupsSql } from "./usage";
 
 // Format and calendar here, with the parser resolveWindow (usage/window.ts) applies to
 // /admin/usage/summary; order and the 366-day limit there. Unlike that route, the window is required.
@@ -46,6 +45,10 @@ export const PartnerUsageSchema = z
     from: z.string(),
     to: z.string(),
     ...FiguresSchema.shape,
+    charges_cents: z.number().int().optional().openapi({
+      description:
+        "scope=single only: the usage charges of that org in the window (cents, booked to whoever pays for it)",
+    }),
     daily: z.array(DailyFiguresSchema).openapi({ description: "Every UTC day of the window, zero-filled" }),
   })
   .openapi("PartnerUsageSummary");
@@ -70,14 +73,14 @@ export const partnerUsageRoutes = newRouter().openapi(usageSummary, async (c) =>
   const head = { scope: q.scope, from: iso(w.from), to: iso(w.to) };
   if (q.scope === "single" && q.org_id) {
     // The subtree check and the read in one round trip; the rows are dropped unless it passes.
-    const [inTree, rows] = await readInOneTrip<{ hit: number }, UsageDailyRow>(
+    const [check, rows] = await readInOneTrip<{ hit: number | null; charges_cents: number }, UsageDailyRow>(
       db,
-      isDescendantOfSql(root, q.org_id),
+      inSubtreeWithChargesSql(root, q.org_id, w.from, w.to),
       rollupsSql("own", q.org_id, w.fromDay, w.toDay),
     );
-    if (inTree.length === 0) throw orgNotFound();
+    if (!check[0]?.hit) throw orgNotFound();
     const { totals, daily } = summarize(rows, w);
-    return c.json({ ...head, org_id: q.org_id, ...totals, daily }, 200);
+    return c.json({ ...head, org_id: q.org_id, ...totals, charges_cents: check[0].charges_cents, daily }, 200);
   }
   // scope=all is always rooted at the caller's own org, read from the credential.
   const rows = await db.all<UsageDailyRow>(rollupsSql("subtree", root, w.fromDay, w.toDay));

@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import { isDescendantOfSql } from "../db/tree";
 
 /**
  * Partner usage reads the daily rollups of issue 4: `usage_daily` for one org's own usage,
@@ -16,4 +17,17 @@ export function rollupsSql(table: "own" | "subtree", orgId: string, fromDay: str
            workflow_runs_failed AS workflowRunsFailed
     FROM ${source} WHERE org_id = ${orgId} AND day >= ${fromDay} AND day <= ${toDay}
     ORDER BY day`;
+}
+
+/**
+ * The subtree check of a scope=single read (`hit`: 1 when `orgId` is `rootId` or below it,
+ * else null) and that org's usage charges in the window, wherever they were booked (its own
+ * ledger or its payer's): one row, one range of the ledger's (source_org_id, created_at) index.
+ */
+export function inSubtreeWithChargesSql(rootId: string, orgId: string, fromMs: number, toMs: number): SQL {
+  return sql`
+    SELECT (${isDescendantOfSql(rootId, orgId)}) AS hit,
+           (SELECT coalesce(-sum(amount_cents), 0) FROM ledger_entries
+            WHERE source_org_id = ${orgId} AND created_at >= ${fromMs} AND created_at < ${toMs}
+              AND kind = 'usage_charge') AS charges_cents`;
 }

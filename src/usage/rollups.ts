@@ -57,9 +57,15 @@ export function callRecordStatements(db: Db, records: CallRecordRow[]): BatchIte
  * batch (a transaction). Events already recorded are ignored by their key; the rollup
  * adds only events not yet rolled up and marks them, so running the same batch twice —
  * or two consumers at once — counts every event exactly once. Reusable by any writer
- * (the partner console sums these rollups over a subtree).
+ * (the partner console sums these rollups over a subtree). `beforeMark` runs after the
+ * events are inserted and before they are marked rolled up, so it sees exactly the events
+ * this batch folds in (`WHERE rolled_up = 0`): the usage consumer's metered charges.
  */
-export function rollupStatements(db: Db, events: UsageEventRow[]): BatchItem<"sqlite">[] {
+export function rollupStatements(
+  db: Db,
+  events: UsageEventRow[],
+  beforeMark: BatchItem<"sqlite">[] = [],
+): BatchItem<"sqlite">[] {
   if (events.length === 0) return [];
   const rows = events.map((e) => ({ ...e, rolledUp: 0 }));
   const stmts: BatchItem<"sqlite">[] = chunk(rows, rowsPerInsert(usageEvents)).map((part) =>
@@ -84,6 +90,7 @@ export function rollupStatements(db: Db, events: UsageEventRow[]): BatchItem<"sq
         workflow_runs_success = workflow_runs_success + excluded.workflow_runs_success,
         workflow_runs_failed = workflow_runs_failed + excluded.workflow_runs_failed`),
   );
+  stmts.push(...beforeMark);
   stmts.push(db.update(usageEvents).set({ rolledUp: 1 }).where(eq(usageEvents.rolledUp, 0)));
   return stmts;
 }

@@ -156,6 +156,12 @@ export const ORG_ROUTES: OrgRoute[] = [
     path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/resume`,
     namesVictimObject: true,
   },
+  {
+    method: "PUT",
+    path: (a) => `/admin/partner-console/organizations/${a.ids.childOrg}/billing`,
+    body: () => ({ billing_mode: "own", concurrency_limit: 0 }),
+    namesVictimObject: true,
+  },
   { method: "GET", path: () => "/admin/partner-console/usage-summary?from=2026-10-01&to=2026-11-01" },
   {
     method: "GET",

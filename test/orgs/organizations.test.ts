@@ -11,6 +11,7 @@ import {
   db,
   defined,
   expectProblem,
+  onPlan,
   tenant,
   uniq,
 } from "../harness";
@@ -114,6 +115,7 @@ describe("POST /admin/organizations", () => {
   it("a child org: parent must be in the caller's subtree and the caller holds child_organizations:manage", async () => {
     const t = await tenant();
     const other = await tenant();
+    await onPlan(t.org.id, "agency");
     const child = await call("POST", "/admin/organizations", {
       token: t.key,
       body: { name: "Client", parent_id: t.org.id },
@@ -342,6 +344,7 @@ async function provisionedNumber(t: Awaited<ReturnType<typeof tenant>>): Promise
 describe("child creation by an org API key", () => {
   it("does not seat the key's creator in the child once they have left the parent org", async () => {
     const t = await tenant();
+    await onPlan(t.org.id, "agency");
     const admin = await createUser();
     await addMember(t.org, admin, ["admin"]);
     const key = await createKey(t.org, { createdBy: admin.id });

@@ -1,13 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { memberships } from "../../src/db/schema";
-import { call, createKey, db, expectProblem, uniq } from "../harness";
+import { call, createKey, db, expectProblem, onPlan, uniq } from "../harness";
 import { partnerTree, type Tree } from "./fixtures";
 
 const P = "/admin/partner-console/organizations";
 let t: Tree;
 beforeAll(async () => {
   t = await partnerTree();
+  // Creating child organizations needs the agency plan (issue 10).
+  await onPlan(t.agency.org.id, "agency");
 });
 
 describe("GET /admin/partner-console/organizations (direct children)", () => {

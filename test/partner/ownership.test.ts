@@ -11,6 +11,7 @@ import {
   db,
   defined,
   expectProblem,
+  onPlan,
   tenant,
   uniq,
   type TestUser,
@@ -26,6 +27,8 @@ const P = "/admin/partner-console/organizations";
 let t: Tree;
 beforeAll(async () => {
   t = await partnerTree();
+  // Creating child organizations needs the agency plan (issue 10).
+  await onPlan(t.agency.org.id, "agency");
 });
 
 /** A new child of the agency's org (the agency's owner its admin), with `member` as a member. */

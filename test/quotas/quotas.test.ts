@@ -14,6 +14,7 @@ import {
   createUser,
   db,
   expectProblem,
+  onPlan,
   tenant,
   uniq,
 } from "../harness";
@@ -89,6 +90,7 @@ describe("organizations per user", () => {
     for (let i = 0; i < 3; i++) roots.push((await createTopLevel(u.session)).json);
     expectProblem(await createTopLevel(u.session), 403, "quota_exceeded");
     const root = roots[0];
+    await onPlan(root.id, "agency");
     for (let i = 0; i < 6; i++) {
       const child = await call("POST", "/admin/organizations", {
         token: u.session,
