@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addMember, call, createPat, createUser, expectProblem, tenant, uniq, waitFor } from "../harness";
+import { addMember, call, createPat, createUser, expectProblem, onPlan, tenant, uniq, waitFor } from "../harness";
 import { activeDomain, onHost, setDns } from "./helpers";
 
 type Tenant = Awaited<ReturnType<typeof tenant>>;
@@ -206,11 +206,13 @@ describe("the host cache", () => {
 
   it("an ancestor's branding change reaches a descendant's host at once", async () => {
     const root = await tenant();
+    await onPlan(root.org.id, "agency");
     const child = await call("POST", "/admin/organizations", {
       token: root.owner.session,
       org: root.org.id,
       body: { name: "Child Co", parent_id: root.org.id },
     });
+    expect(child.status).toBe(201);
     const childId = child.json.id as string;
     const host = `${uniq("kid")}.example.com`;
     const put = await call("PUT", "/admin/organization/domain", {

@@ -61,6 +61,7 @@ describe("list cursors", () => {
         "/admin/account/tokens",
         "/admin/agents",
         "/admin/audit-log",
+        "/admin/billing/ledger",
         "/admin/invitations",
         "/admin/knowledge-bases",
         "/admin/members",

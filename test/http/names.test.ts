@@ -85,10 +85,13 @@ describe("human-entered names", () => {
   it("every documented body with a name field is listed here", async () => {
     const doc = (await call("GET", "/openapi.json")).json as Doc;
     const resolve = (s?: Schema) => (s?.$ref ? doc.components?.schemas?.[s.$ref.split("/").pop() ?? ""] : s);
+    // A DNS record's `name` (POST /dev/dns) is a hostname, validated as one, not a name people type.
+    const notPeoplesNames = new Set(["POST /dev/dns"]);
     const withName = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops)
         .filter(([, op]) => resolve(op.requestBody?.content?.["application/json"]?.schema)?.properties?.name)
-        .map(([method]) => `${method.toUpperCase()} ${path}`),
+        .map(([method]) => `${method.toUpperCase()} ${path}`)
+        .filter((route) => !notPeoplesNames.has(route)),
     );
     expect(withName.length).toBeGreaterThanOrEqual(7);
     expect(withName.sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
