@@ -45,8 +45,8 @@ export function ownerCheck(db: Db, org: OrganizationRow, actor: Actor): Deletion
  * (`lifecycle.deletionStatements`), then the org's own tables and the org row, so the
  * deletion stays atomic as the product grows. The caller runs `lifecycle.afterDeletion`
  * (clean-up outside D1, such as the org's Durable Object storage) once it returns.
- * The provider's billing records are not touched: the billing_accounts row goes with the
- * batch, but nothing cancels the subscription or deletes the customer at the provider yet.
+ * The billing account and its ledger go with the batch; billing's `afterDeletion` then
+ * cancels the org's subscriptions at the provider through the billing queue (idempotently).
  *
  * Refused (409) while it has child organizations — checked first, and enforced by the
  * parent_id foreign key should a child appear meanwhile. The audit log is kept (its rows
