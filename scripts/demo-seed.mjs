@@ -30,9 +30,13 @@ export async function signIn(base, email) {
   throw new Error(`no sign-in mail for ${email}`);
 }
 
-/** Pays a local Checkout page as its "Pay" button does: the same path a Stripe webhook takes. */
-async function pay(url) {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+/**
+ * Pays a local Checkout page as its "Pay" button does: the same path a Stripe webhook takes.
+ * The page is on this server (the URL names APP_URL, which a benchmark's port may differ from).
+ */
+async function pay(base, url) {
+  const page = new URL(new URL(url).pathname, base);
+  const res = await fetch(page, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   if (!res.ok) throw new Error(`paying ${url} → ${res.status}`);
 }
 
@@ -42,11 +46,11 @@ async function fundAsAgency(base, session, orgId) {
   let billing = await api(base, "GET", "/admin/billing", opts);
   if (billing.plan !== "agency") {
     const { url } = await api(base, "POST", "/admin/billing/checkout", { ...opts, body: { plan: "agency" } });
-    await pay(url);
+    await pay(base, url);
   }
   if (billing.balance.amount_cents < 10_000) {
     const { url } = await api(base, "POST", "/admin/billing/top-ups", { ...opts, body: { amount_cents: 25_000 } });
-    await pay(url);
+    await pay(base, url);
   }
   for (let i = 0; i < 100; i++) {
     billing = await api(base, "GET", "/admin/billing", opts);

@@ -1,4 +1,5 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import {
   billingAccounts,
@@ -8,49 +9,65 @@ import {
   type LedgerEntryRow,
 } from "../db/schema";
 import type { OrganizationRow } from "../db/schema";
-import { payerOf } from "../db/tree";
+import { MAX_TREE_DEPTH } from "../db/tree";
 import { AppError } from "../lib/errors";
 import { cursorParts, type Page, paginate } from "../lib/pagination";
 
 export type Payer = { id: string; name: string; slug: string; account: BillingAccountRow };
 export type BillingState = { account: BillingAccountRow; payer: Payer };
 
+/** The id of the org's payer, as a scalar subquery (a walk up `billing_mode = 'parent'` links). */
+const payerIdSql = (orgId: string) => sql`(
+  WITH RECURSIVE chain(id, parent_id, mode, depth) AS (
+    SELECT id, parent_id, billing_mode, 0 FROM organizations WHERE id = ${orgId}
+    UNION ALL
+    SELECT p.id, p.parent_id, p.billing_mode, chain.depth + 1
+    FROM chain JOIN organizations p ON p.id = chain.parent_id
+    WHERE chain.mode = 'parent' AND chain.depth < ${MAX_TREE_DEPTH}
+  )
+  SELECT id FROM chain WHERE mode = 'own' LIMIT 1)`;
+
 /**
  * An org's billing account and the account that pays its charges (its own, or its nearest
- * ancestor's that pays its own way). Two reads for a child billed to its parent, one otherwise.
+ * ancestor's that pays its own way): one query, the payer found by a walk up the tree.
  */
 export async function billingStateOf(db: Db, org: OrganizationRow): Promise<BillingState> {
-  const own = (await db.select().from(billingAccounts).where(eq(billingAccounts.orgId, org.id)).limit(1))[0];
-  if (!own) throw new AppError("not_found", "This organization has no billing account.");
-  if (org.billingMode === "own")
-    return { account: own, payer: { id: org.id, name: org.name, slug: org.slug, account: own } };
-  const payerId = await payerOf(db, org.id);
-  const row = payerId
-    ? (
-        await db
-          .select({ org: organizations, account: billingAccounts })
-          .from(organizations)
-          .innerJoin(billingAccounts, eq(billingAccounts.orgId, organizations.id))
-          .where(eq(organizations.id, payerId))
-          .limit(1)
-      )[0]
-    : undefined;
-  if (!row) throw new AppError("not_found", "The organization that pays for this one no longer exists.");
-  return { account: own, payer: { id: row.org.id, name: row.org.name, slug: row.org.slug, account: row.account } };
+  const payerAccount = alias(billingAccounts, "payer_account");
+  const payerOrg = alias(organizations, "payer_org");
+  const row = (
+    await db
+      .select({
+        account: billingAccounts,
+        payerAccount,
+        payer: { id: payerOrg.id, name: payerOrg.name, slug: payerOrg.slug },
+      })
+      .from(billingAccounts)
+      .innerJoin(payerAccount, eq(payerAccount.orgId, org.billingMode === "own" ? org.id : payerIdSql(org.id)))
+      .innerJoin(payerOrg, eq(payerOrg.id, payerAccount.orgId))
+      .where(eq(billingAccounts.orgId, org.id))
+      .limit(1)
+  )[0];
+  if (!row) throw new AppError("not_found", "This organization has no billing account, or no payer.");
+  return { account: row.account, payer: { ...row.payer, account: row.payerAccount } };
 }
 
-/** One page of an account's ledger, newest first (the entries whose balance is this org's). */
+/** One page of an account's ledger, newest first (the entries whose balance is this org's), with its currency. */
 export async function ledgerPage(
   db: Db,
   orgId: string,
   q: { limit: number; cursor?: string },
-): Promise<Page<LedgerEntryRow>> {
+): Promise<Page<LedgerEntryRow & { currency: string }>> {
   const after = cursorParts(q.cursor, ["number"] as const)?.[0];
   const rows = await db
-    .select()
+    .select({ entry: ledgerEntries, currency: billingAccounts.currency })
     .from(ledgerEntries)
+    .innerJoin(billingAccounts, eq(billingAccounts.orgId, ledgerEntries.orgId))
     .where(and(eq(ledgerEntries.orgId, orgId), after !== undefined ? lt(ledgerEntries.seq, after) : undefined))
     .orderBy(desc(ledgerEntries.seq))
     .limit(q.limit + 1);
-  return paginate(rows, q.limit, (r) => [r.seq]);
+  return paginate(
+    rows.map((r) => ({ ...r.entry, currency: r.currency })),
+    q.limit,
+    (r) => [r.seq],
+  );
 }

@@ -3,7 +3,6 @@ import { orgScoped } from "../auth/middleware";
 import { requireScope } from "../auth/guards";
 import { authed, errorResponses, json, newRouter } from "../http/openapi";
 import { PageQuery, pageOf } from "../http/pagination";
-import { accountOf } from "./ledger";
 import { planOf } from "./plans";
 import { billingStateOf, ledgerPage } from "./queries";
 import { BillingSchema, LedgerEntrySchema, PlanSchema, billingView, ledgerEntryView, plansView } from "./views";
@@ -55,10 +54,6 @@ export const billingRoutes = newRouter()
   .openapi(ledger, async (c) => {
     requireScope(c, "billing:manage");
     const { org } = c.var.org;
-    const [page, account] = await Promise.all([
-      ledgerPage(c.var.db, org.id, c.req.valid("query")),
-      accountOf(c.var.db, org.id),
-    ]);
-    const currency = account?.currency ?? "usd";
-    return c.json({ data: page.data.map((e) => ledgerEntryView(e, currency)), next_cursor: page.next_cursor }, 200);
+    const page = await ledgerPage(c.var.db, org.id, c.req.valid("query"));
+    return c.json({ data: page.data.map((e) => ledgerEntryView(e, e.currency)), next_cursor: page.next_cursor }, 200);
   });
