@@ -37,6 +37,8 @@ import { domainRoutes } from "./domains/routes";
 import { domainHooks } from "./domains/hooks";
 import { brandingRoutes } from "./branding/routes";
 import { devDnsRoutes } from "./dev/dns";
+import { consoleRoutes } from "./console/routes";
+import { isConsolePath } from "./console/paths";
 
 /**
  * Every capability that takes part in an organization's creation or deletion, in the
@@ -59,7 +61,7 @@ export const orgLifecycle = composeLifecycle(ORG_HOOKS);
 export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
   const app = newRouter();
   app.use("*", requestContext());
-  app.use("*", requestLimits());
+  app.use("*", requestLimits(isConsolePath));
   app.use("*", customHosts());
   app.use("*", async (c, next) => {
     c.set("lifecycle", lifecycle);
@@ -97,6 +99,8 @@ export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
   app.route("/", devRoutes);
   app.route("/", devConcurrencyRoutes);
   app.route("/", devDnsRoutes);
+  // Last: the web console's pages (`/`, `/sign-in`, `/{orgSlug}/…`) never shadow an API route.
+  app.route("/", consoleRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -1,0 +1,535 @@
+/** @jsxImportSource hono/jsx */
+import { type Context, Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import type { AppEnv } from "../env";
+import { AppError } from "../lib/errors";
+import { SESSION_COOKIE, requireSameOrigin } from "../auth/middleware";
+import { authenticateToken } from "../auth/credentials";
+import { type OrgContext, resolveOrgContext } from "../auth/org-context";
+import { actorOfPrincipal, type UserPrincipal } from "../auth/principal";
+import { requireScope } from "../auth/guards";
+import { SESSION_TTL_SECONDS } from "../auth/session-token";
+import { Email } from "../http/schemas";
+import { clientOf } from "../account/security-log";
+import { revokeSession } from "../account/sessions";
+import { signInWithEmailCode, startEmailSignIn } from "../sign-in/service";
+import { listMembershipsOfUser } from "../orgs/queries";
+import { CreateOrgBody, PatchOrgBody } from "../orgs/schemas";
+import { createOrganization } from "../orgs/service";
+import { updateOrganizationSettings } from "../orgs/settings";
+import { confirmDeletion, deleteOrganization } from "../orgs/deletion";
+import { authorizeParent, refuseWhenOwnedByParent } from "../orgs/guards";
+import { limitsOf } from "../quotas/limits";
+import { parseRoles, type Role } from "../auth/scopes";
+import { leaveOrganization, listMembers, removeMember, setRoles } from "../members/service";
+import { createInvitation, listInvitations, resendInvitation, revokeInvitation } from "../invitations/service";
+import { requireInvitationAccess } from "../invitations/guards";
+import { CreateInvitationBody } from "../invitations/schemas";
+import { acceptInvitation, declineInvitation, listMyInvitations } from "../invitations/account";
+import { listChildren, searchSubtree, viewChild } from "../partner/organizations";
+import { brandingOf } from "../branding/service";
+import { type FormState, formValues, isFormRefusal, nonBlank, parseForm, refusal } from "./forms";
+import { colourOr, ErrorPage, type Shell } from "./layout-view";
+import { SignInPage } from "./sign-in-view";
+import { AccountInvitationsPage, CreateOrgPage, GeneralTab, MembersTab, OrgHomePage } from "./org-views";
+import { PartnerConsolePage, TreeItems } from "./partner-view";
+import { isOrgSlugSegment } from "./paths";
+
+/**
+ * The web console: server-rendered pages on the session cookie, calling the same services
+ * as the API routes (never the API over HTTP). Routes only speak HTTP: read the form,
+ * authorise, call one service, render or redirect (303, so a reload never re-posts).
+ */
+type C = Context<AppEnv>;
+
+const ROLE_ORDER: Role[] = ["owner", "admin", "member", "viewer"];
+const mainRole = (roles: readonly Role[]) => ROLE_ORDER.find((r) => roles.includes(r)) ?? roles[0] ?? "member";
+
+const isLocal = (c: C) => ["localhost", "127.0.0.1", "[::1]"].includes(new URL(c.req.url).hostname);
+
+/** The signed-in user (session cookie only); unsafe methods must come from this origin (CSRF). */
+async function signedIn(c: C): Promise<UserPrincipal & { kind: "session" }> {
+  if (!["GET", "HEAD"].includes(c.req.method)) requireSameOrigin(c);
+  const raw = getCookie(c, SESSION_COOKIE);
+  if (!raw) throw new AppError("unauthenticated");
+  const p = await authenticateToken(c.env, c.var.db, raw, c.executionCtx);
+  if (p.kind !== "session") throw new AppError("unauthenticated");
+  return p;
+}
+
+/** `/{orgSlug}`: the org only if the user is a member (else the same 404 as for no org at all). */
+async function inOrg(c: C, user: UserPrincipal): Promise<OrgContext> {
+  const ctx = await resolveOrgContext(c.var.db, user, c.req.param("orgSlug"));
+  if (!ctx) throw new AppError("not_found");
+  return ctx;
+}
+
+async function shellOf(c: C, user: UserPrincipal & { email: string }, ctx?: OrgContext): Promise<Shell> {
+  const rows = await listMembershipsOfUser(c.var.db, user.userId);
+  const orgs = rows.map((r) => ({ slug: r.org.slug, name: r.org.name, role: mainRole(parseRoles(r.roles)) }));
+  const shell: Shell = { title: "", email: user.email, orgs };
+  if (ctx) {
+    shell.current = { slug: ctx.org.slug, name: ctx.org.name, role: mainRole(ctx.roles) };
+    const e = (await brandingOf(c.var.db, ctx.org.id)).effective;
+    shell.brand = {
+      name: e.display_name.value ?? ctx.org.name,
+      primary: colourOr(e.primary_color.value, "#1f2937"),
+      accent: colourOr(e.accent_color.value, "#1d4ed8"),
+    };
+  }
+  return shell;
+}
+
+/** An org context in the shape the guards read (`c.var.org`). */
+const asCtx = (org: OrgContext) => ({ var: { org } });
+const navOf = (ctx: OrgContext) => ({ slug: ctx.org.slug, partner: ctx.scopes.has("child_organizations:manage") });
+const via = (c: C) => ({ requestId: c.var.requestId, client: clientOf(c.req) });
+const formOf = async (c: C) => formValues(await c.req.parseBody());
+
+/** Errors become pages: no session → sign-in, no such org / not a member → 404, no right → 403. */
+async function failure(c: C, err: unknown): Promise<Response> {
+  if (!(err instanceof AppError)) throw err;
+  if (["unauthenticated", "invalid_credential", "credential_revoked", "credential_expired"].includes(err.code)) {
+    return c.redirect("/sign-in", 303);
+  }
+  const status = ["not_a_member", "not_found"].includes(err.code) ? 404 : 403;
+  if (status === 403 && !["cross_site_request", "insufficient_scope", "forbidden", "owner_required"].includes(err.code))
+    throw err;
+  const detail = status === 403 ? err.detail : undefined;
+  return c.html(<ErrorPage title="" status={status} detail={detail} />, status);
+}
+
+const page =
+  (fn: (c: C) => Promise<Response>) =>
+  async (c: C): Promise<Response> => {
+    try {
+      return await fn(c);
+    } catch (err) {
+      return failure(c, err);
+    }
+  };
+
+export const consoleRoutes = new Hono<AppEnv>();
+
+// ── Sign-in ─────────────────────────────────────────────────────────────────────────────
+
+const firstOrgPath = async (c: C, userId: string) => {
+  const rows = await listMembershipsOfUser(c.var.db, userId);
+  return rows[0] ? `/${rows[0].org.slug}` : "/new";
+};
+
+consoleRoutes.get(
+  "/",
+  page(async (c) => {
+    const user = await signedIn(c).catch(() => null);
+    if (user) return c.redirect(await firstOrgPath(c, user.userId), 303);
+    return c.html(<SignInPage step="email" />);
+  }),
+);
+
+consoleRoutes.get("/sign-in", (c) => c.html(<SignInPage step="email" />));
+
+const StartForm = z.object({ email: Email });
+const VerifyForm = z.object({
+  email: Email,
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "Enter the six digits of the code."),
+});
+
+consoleRoutes.post(
+  "/sign-in/start",
+  page(async (c) => {
+    requireSameOrigin(c);
+    const values = await formOf(c);
+    const parsed = parseForm("start", StartForm, values, (v) => ({ email: v.email ?? "" }));
+    if (!parsed.ok) return c.html(<SignInPage step="email" state={parsed.state} />, 400);
+    const address = c.req.header("cf-connecting-ip") ?? "unknown";
+    try {
+      await startEmailSignIn(c.env, c.var.db, { email: parsed.data.email, address });
+    } catch (err) {
+      if (!isFormRefusal(err)) throw err;
+      return c.html(<SignInPage step="email" state={refusal("start", values, err)} />, 429);
+    }
+    return c.html(
+      <SignInPage step="code" state={{ form: "verify", values: { email: parsed.data.email }, errors: {} }} />,
+    );
+  }),
+);
+
+consoleRoutes.post(
+  "/sign-in/verify",
+  page(async (c) => {
+    requireSameOrigin(c);
+    const values = await formOf(c);
+    const parsed = parseForm("verify", VerifyForm, values, (v) => ({ email: v.email ?? "", code: v.code ?? "" }));
+    if (!parsed.ok) return c.html(<SignInPage step="code" state={parsed.state} />, 400);
+    const { email, code } = parsed.data;
+    let signed: Awaited<ReturnType<typeof signInWithEmailCode>>;
+    try {
+      const input = { email, code, requestId: c.var.requestId, client: clientOf(c.req) };
+      signed = await signInWithEmailCode(c.env, c.var.db, c.var.lifecycle, input);
+    } catch (err) {
+      if (!(err instanceof AppError) || !["invalid_code", "rate_limited", "invalid_credential"].includes(err.code)) {
+        if (!isFormRefusal(err)) throw err;
+      }
+      const state: FormState = {
+        form: "verify",
+        values: { email },
+        errors: {
+          code: err instanceof AppError ? (err.detail ?? "That code is not valid.") : "That code is not valid.",
+        },
+      };
+      return c.html(<SignInPage step="code" state={state} />, 401);
+    }
+    if (signed.firstOrg) c.executionCtx.waitUntil(c.var.lifecycle.afterCreation(c.env, signed.firstOrg));
+    setCookie(c, SESSION_COOKIE, signed.token, {
+      httpOnly: true,
+      secure: !isLocal(c),
+      sameSite: "Lax",
+      path: "/",
+      maxAge: SESSION_TTL_SECONDS,
+    });
+    return c.redirect(await firstOrgPath(c, signed.user.id), 303);
+  }),
+);
+
+consoleRoutes.post(
+  "/sign-out",
+  page(async (c) => {
+    const user = await signedIn(c);
+    await revokeSession(c.var.db, user, "current", via(c)).catch((err) => {
+      if (!(err instanceof AppError && err.code === "not_found")) throw err;
+    });
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: !isLocal(c) });
+    return c.redirect("/sign-in", 303);
+  }),
+);
+
+// ── Create organization ─────────────────────────────────────────────────────────────────
+
+consoleRoutes.get(
+  "/new",
+  page(async (c) => {
+    const user = await signedIn(c);
+    return c.html(<CreateOrgPage {...(await shellOf(c, user))} />);
+  }),
+);
+
+const createShape = (v: Record<string, string>) => ({ name: v.name ?? "", slug: nonBlank(v.slug) });
+
+consoleRoutes.post(
+  "/new",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const values = await formOf(c);
+    const parsed = parseForm("create", CreateOrgBody, values, createShape);
+    if (!parsed.ok) return c.html(<CreateOrgPage {...(await shellOf(c, user))} state={parsed.state} />, 400);
+    try {
+      const { db, lifecycle } = c.var;
+      const input = { name: parsed.data.name, slug: parsed.data.slug || undefined, creatorUserId: user.userId };
+      const org = await createOrganization(db, lifecycle, { ...input, creatorRoles: ["owner"] }, limitsOf(c.env));
+      c.executionCtx.waitUntil(lifecycle.afterCreation(c.env, org));
+      return c.redirect(`/${org.slug}`, 303);
+    } catch (err) {
+      if (!isFormRefusal(err)) throw err;
+      const state = refusal("create", values, err);
+      return c.html(<CreateOrgPage {...(await shellOf(c, user))} state={state} />, 400);
+    }
+  }),
+);
+
+// ── Account: pending invitations ────────────────────────────────────────────────────────
+
+consoleRoutes.get(
+  "/account/invitations",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const mine = await listMyInvitations(c.var.db, user.userId, { limit: 100, before: null });
+    const invitations = mine.data.map((i) => ({ id: i.id, role: i.role, org: i.organization }));
+    return c.html(<AccountInvitationsPage {...(await shellOf(c, user))} title="" invitations={invitations} />);
+  }),
+);
+
+consoleRoutes.post(
+  "/account/invitations/:id/:answer{accept|decline}",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const id = c.req.param("id") ?? "";
+    const actor = actorOfPrincipal(user, c.var.requestId);
+    if (c.req.param("answer") === "decline") {
+      await declineInvitation(c.env, c.var.db, user.userId, id, actor);
+      return c.redirect("/account/invitations", 303);
+    }
+    const accepted = await acceptInvitation(c.env, c.var.db, user.userId, id, undefined, actor);
+    return c.redirect(accepted.organization ? `/${accepted.organization.slug}` : "/", 303);
+  }),
+);
+
+// ── /{orgSlug}/… ────────────────────────────────────────────────────────────────────────
+
+// A first segment no org can hold (admin, auth, v1, …) is never a console page: the API's 404.
+consoleRoutes.use("/:orgSlug/*", async (c, next) => (isOrgSlugSegment(c.req.param("orgSlug")) ? next() : c.notFound()));
+consoleRoutes.use("/:orgSlug", async (c, next) => (isOrgSlugSegment(c.req.param("orgSlug")) ? next() : c.notFound()));
+
+consoleRoutes.get(
+  "/:orgSlug",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const ctx = await inOrg(c, user);
+    const members = await listMembers(c.var.db, ctx.org.id, { limit: 100 });
+    const shell = await shellOf(c, user, ctx);
+    return c.html(<OrgHomePage {...shell} org={ctx.org} nav={navOf(ctx)} members={members.data.length} />);
+  }),
+);
+
+async function settingsPage(
+  c: C,
+  user: UserPrincipal & { email: string },
+  ctx: OrgContext,
+  state?: FormState,
+  tab = c.req.query("tab"),
+) {
+  const common = {
+    ...(await shellOf(c, user, ctx)),
+    org: ctx.org,
+    nav: navOf(ctx),
+    isOwner: ctx.roles.includes("owner") && !ctx.org.ownerOrgId,
+    state,
+  };
+  const status = state ? 400 : 200;
+  if (tab === "members") {
+    requireScope(asCtx(ctx), "members:read");
+    const members = await listMembers(c.var.db, ctx.org.id, { limit: 100 });
+    let invitations = null;
+    try {
+      requireInvitationAccess(asCtx(ctx));
+      invitations = (await listInvitations(c.var.db, ctx.org.id, { limit: 100, status: "pending" })).data;
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === "insufficient_scope")) throw err;
+    }
+    const canManage = ctx.scopes.has("members:manage");
+    return c.html(
+      <MembersTab
+        {...common}
+        canManage={canManage}
+        members={members.data}
+        invitations={invitations}
+        selfId={user.userId}
+      />,
+      status,
+    );
+  }
+  return c.html(<GeneralTab {...common} canManage={ctx.scopes.has("organizations:manage")} />, status);
+}
+
+consoleRoutes.get(
+  "/:orgSlug/organization",
+  page(async (c) => {
+    const user = await signedIn(c);
+    return settingsPage(c, user, await inOrg(c, user));
+  }),
+);
+
+/** A state-changing form of an org page: on a refusal, the same tab again with the error next to the form. */
+function orgAction(
+  form: string,
+  tab: "general" | "members",
+  act: (
+    c: C,
+    user: UserPrincipal & { email: string },
+    ctx: OrgContext,
+    values: Record<string, string>,
+  ) => Promise<string | FormState>,
+) {
+  return page(async (c) => {
+    const user = await signedIn(c);
+    const ctx = await inOrg(c, user);
+    const values = await formOf(c);
+    let outcome: string | FormState;
+    try {
+      outcome = await act(c, user, ctx, values);
+    } catch (err) {
+      if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
+      outcome = refusal(form, values, err);
+    }
+    if (typeof outcome === "string") return c.redirect(outcome, 303);
+    return settingsPage(c, user, ctx, outcome, tab);
+  });
+}
+
+const tabPath = (slug: string, tab: string) => `/${slug}/organization?tab=${tab}`;
+
+consoleRoutes.post(
+  "/:orgSlug/organization/general",
+  orgAction("general", "general", async (c, user, ctx, values) => {
+    requireScope(asCtx(ctx), "organizations:manage");
+    const shape = {
+      name: nonBlank(values.name),
+      slug: nonBlank(values.slug),
+      billing_email: nonBlank(values.billing_email) ?? null,
+    };
+    const parsed = parseForm("general", PatchOrgBody, values, () => shape);
+    if (!parsed.ok) return parsed.state;
+    const after = await updateOrganizationSettings(
+      c.var.db,
+      ctx.org,
+      parsed.data,
+      actorOfPrincipal(user, c.var.requestId),
+    );
+    return tabPath(after.slug, "general");
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/delete",
+  orgAction("delete", "general", async (c, user, ctx, values) => {
+    refuseWhenOwnedByParent(ctx.org);
+    if (!ctx.roles.includes("owner"))
+      throw new AppError("owner_required", "Only the owner can delete the organization.");
+    confirmDeletion(ctx.org, values.slug ?? "");
+    await deleteOrganization(c.var.db, c.var.lifecycle, ctx.org, actorOfPrincipal(user, c.var.requestId));
+    c.executionCtx.waitUntil(c.var.lifecycle.afterDeletion(c.env, ctx.org));
+    return "/";
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/leave",
+  orgAction("leave", "general", async (c, user, ctx) => {
+    await leaveOrganization(c.var.db, ctx.org.id, user.userId, actorOfPrincipal(user, c.var.requestId));
+    return "/";
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/members/:userId/roles",
+  orgAction("member", "members", async (c, user, ctx, values) => {
+    requireScope(asCtx(ctx), "members:manage");
+    const actor = actorOfPrincipal(user, c.var.requestId);
+    await setRoles(c.var.db, ctx.org.id, c.req.param("userId") ?? "", [values.role ?? ""], actor);
+    return tabPath(ctx.org.slug, "members");
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/members/:userId/remove",
+  orgAction("member", "members", async (c, user, ctx) => {
+    requireScope(asCtx(ctx), "members:manage");
+    const actor = actorOfPrincipal(user, c.var.requestId);
+    await removeMember(c.var.db, ctx.org.id, c.req.param("userId") ?? "", actor);
+    return tabPath(ctx.org.slug, "members");
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/invitations",
+  orgAction("invite", "members", async (c, user, ctx, values) => {
+    requireInvitationAccess(asCtx(ctx));
+    const parsed = parseForm("invite", CreateInvitationBody, values, (v) => ({ email: v.email ?? "", role: v.role }));
+    if (!parsed.ok) return parsed.state;
+    await createInvitation(c.env, c.var.db, ctx.org, parsed.data, actorOfPrincipal(user, c.var.requestId));
+    return tabPath(ctx.org.slug, "members");
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/invitations/:id/:verb{resend|revoke}",
+  orgAction("invite", "members", async (c, user, ctx) => {
+    requireInvitationAccess(asCtx(ctx));
+    const actor = actorOfPrincipal(user, c.var.requestId);
+    const id = c.req.param("id") ?? "";
+    if (c.req.param("verb") === "resend") await resendInvitation(c.env, c.var.db, ctx.org, id, actor);
+    else await revokeInvitation(c.var.db, ctx.org.id, id, actor);
+    return tabPath(ctx.org.slug, "members");
+  }),
+);
+
+// ── Partner console ─────────────────────────────────────────────────────────────────────
+
+async function partnerPage(c: C, user: UserPrincipal & { email: string }, ctx: OrgContext, state?: FormState) {
+  requireScope(asCtx(ctx), "child_organizations:manage");
+  const root = ctx.org.id;
+  const db = c.var.db;
+  const selectedId = state?.values.parent_id || c.req.query("selected") || root;
+  const chosen = await viewChild(db, root, selectedId);
+  const top = await listChildren(db, root, { limit: 1 });
+  const q = c.req.query("q")?.trim().slice(0, 100);
+  const results = q ? (await searchSubtree(db, root, { q, limit: 50 })).data : undefined;
+  return c.html(
+    <PartnerConsolePage
+      {...(await shellOf(c, user, ctx))}
+      org={ctx.org}
+      nav={navOf(ctx)}
+      rootHasChildren={top.data.length > 0}
+      q={q}
+      results={results}
+      selected={{ id: chosen.id, slug: chosen.slug, path: chosen.path }}
+      state={state}
+    />,
+    state ? 400 : 200,
+  );
+}
+
+consoleRoutes.get(
+  "/:orgSlug/partner-console",
+  page(async (c) => {
+    const user = await signedIn(c);
+    return partnerPage(c, user, await inOrg(c, user));
+  }),
+);
+
+/** The children of one node as tree items: what the tree fetches when a node is expanded. */
+consoleRoutes.get(
+  "/:orgSlug/partner-console/children",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const ctx = await inOrg(c, user);
+    requireScope(asCtx(ctx), "child_organizations:manage");
+    const parentId = c.req.query("parent_id")?.slice(0, 64) || ctx.org.id;
+    const level = Math.min(Math.max(Number(c.req.query("level")) || 2, 2), 64);
+    const rows = await listChildren(c.var.db, ctx.org.id, { parent_id: parentId, limit: 100 });
+    return c.html(<TreeItems slug={ctx.org.slug} rows={rows.data} level={level} />);
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/partner-console/organizations",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const ctx = await inOrg(c, user);
+    const values = await formOf(c);
+    const shape = (v: Record<string, string>) => ({ ...createShape(v), parent_id: v.parent_id ?? "" });
+    const parsed = parseForm("child", CreateOrgBody, values, shape);
+    if (!parsed.ok) return partnerPage(c, user, ctx, parsed.state);
+    try {
+      const parentId = parsed.data.parent_id ?? ctx.org.id;
+      await authorizeParent({ var: { org: ctx, principal: user, db: c.var.db } }, parentId);
+      const { db, lifecycle } = c.var;
+      const input = {
+        name: parsed.data.name,
+        slug: parsed.data.slug || undefined,
+        parentId,
+        creatorUserId: user.userId,
+      };
+      const org = await createOrganization(db, lifecycle, { ...input, creatorRoles: ["admin"] }, limitsOf(c.env));
+      c.executionCtx.waitUntil(lifecycle.afterCreation(c.env, org));
+      return c.redirect(`/${ctx.org.slug}/partner-console?selected=${encodeURIComponent(org.id)}`, 303);
+    } catch (err) {
+      if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
+      return partnerPage(c, user, ctx, refusal("child", values, err));
+    }
+  }),
+);
+
+// Any other page under an org slug.
+consoleRoutes.get(
+  "/:orgSlug/*",
+  page(async (c) => {
+    const user = await signedIn(c);
+    await inOrg(c, user);
+    return c.html(<ErrorPage {...(await shellOf(c, user))} title="" status={404} />, 404);
+  }),
+);
