@@ -133,7 +133,13 @@ try {
   const token = cookies.find((c) => c.name === "anyreach_session").value;
   const org = await api("GET", "/admin/organization", { token, org: agencySlug });
   const { url } = await api("POST", "/admin/billing/checkout", { token, org: org.id, body: { plan: "agency" } });
-  await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  // The checkout URL names APP_URL's host; this server listens on its own port.
+  const local = new URL(url);
+  await fetch(`${base}${local.pathname}${local.search}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   for (let i = 0; i < 100; i++) {
     if ((await api("GET", "/admin/billing", { token, org: org.id })).plan === "agency") break;
     await new Promise((r) => setTimeout(r, 100));
