@@ -99,8 +99,6 @@ export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
   app.route("/", devRoutes);
   app.route("/", devConcurrencyRoutes);
   app.route("/", devDnsRoutes);
-  // Last: the web console's pages (`/`, `/sign-in`, `/{orgSlug}/…`) never shadow an API route.
-  app.route("/", consoleRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -121,6 +119,9 @@ export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
     });
     return c.json(isDevelopment(c.env) ? document : withoutDevRoutes(document));
   });
+
+  // Last: the web console's pages (`/`, `/sign-in`, `/{orgSlug}/…`) never shadow an API or meta route.
+  app.route("/", consoleRoutes);
 
   app.notFound(onNotFound);
   app.onError(onError);

@@ -100,9 +100,23 @@ async function failure(c: C, err: unknown): Promise<Response> {
   return c.html(<ErrorPage title="" status={status} detail={detail} />, status);
 }
 
+/**
+ * `/{orgSlug}/…` is a console page only for a segment an org can hold (never admin, auth, v1,
+ * …) and a client asking for HTML; anything else goes on to later routes or the API's 404
+ * problem (an API client on a mistyped path, a route added after the console).
+ */
+const isConsolePage = (c: C) => {
+  const slug = c.req.param("orgSlug");
+  return slug === undefined || (isOrgSlugSegment(slug) && /text\/html/i.test(c.req.header("accept") ?? ""));
+};
+
 const page =
   (fn: (c: C) => Promise<Response>) =>
-  async (c: C): Promise<Response> => {
+  async (c: C, next: () => Promise<void>): Promise<Response> => {
+    if (!isConsolePage(c)) {
+      await next();
+      return c.res;
+    }
     try {
       return await fn(c);
     } catch (err) {
@@ -269,10 +283,6 @@ consoleRoutes.post(
 );
 
 // ── /{orgSlug}/… ────────────────────────────────────────────────────────────────────────
-
-// A first segment no org can hold (admin, auth, v1, …) is never a console page: the API's 404.
-consoleRoutes.use("/:orgSlug/*", async (c, next) => (isOrgSlugSegment(c.req.param("orgSlug")) ? next() : c.notFound()));
-consoleRoutes.use("/:orgSlug", async (c, next) => (isOrgSlugSegment(c.req.param("orgSlug")) ? next() : c.notFound()));
 
 consoleRoutes.get(
   "/:orgSlug",

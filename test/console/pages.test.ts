@@ -44,6 +44,7 @@ describe("web console", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/sign-in");
     const api = await call("GET", "/webhooks/no-such-route");
+    expect((await call("GET", "/openapi.json")).status).toBe(200);
     expect(api.status).toBe(404);
     expect(api.headers.get("content-type")).toContain("application/problem+json");
   });
