@@ -54,6 +54,8 @@ export function OrgTabs({ nav, here }: { nav: OrgNav; here: string }) {
     ["organization", `/${nav.slug}/organization?tab=general`],
     ["members", `/${nav.slug}/organization?tab=members`],
     ...(nav.partner ? ([["partner console", `/${nav.slug}/partner-console`]] as [string, string][]) : []),
+    ["usage", `/${nav.slug}/usage`],
+    ["billing", `/${nav.slug}/billing`],
   ];
   return (
     <nav class="tabs" aria-label="Organization">

@@ -35,6 +35,15 @@ import { SignInPage } from "./sign-in-view";
 import { AccountInvitationsPage, CreateOrgPage, GeneralTab, MembersTab, OrgHomePage } from "./org-views";
 import { PartnerConsolePage, TreeItems } from "./partner-view";
 import { isOrgSlugSegment } from "./paths";
+import { BillingPage, UsagePage } from "./money-views";
+import { resolveWindow } from "../usage/window";
+import { dailyRows, inventoryOf, summarize } from "../usage/summary";
+import { billingStateOf, ledgerPage } from "../billing/queries";
+import { billingView } from "../billing/views";
+import { PLANS } from "../billing/plans";
+import { startCheckout, startTopUp } from "../billing/checkout";
+import { PLAN_IDS } from "../db/schema";
+import { DAY_MS, dayOf } from "../lib/dates";
 
 /**
  * The web console: server-rendered pages on the session cookie, calling the same services
@@ -530,6 +539,102 @@ consoleRoutes.post(
     } catch (err) {
       if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
       return partnerPage(c, user, ctx, refusal("child", values, err));
+    }
+  }),
+);
+
+// ── Usage and billing ───────────────────────────────────────────────────────────────────
+
+consoleRoutes.get(
+  "/:orgSlug/usage",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const ctx = await inOrg(c, user);
+    requireScope(asCtx(ctx), "billing:manage");
+    const common = { ...(await shellOf(c, user, ctx)), org: ctx.org, nav: navOf(ctx) };
+    const q = { from: nonBlank(c.req.query("from")), to: nonBlank(c.req.query("to")) };
+    let w: ReturnType<typeof resolveWindow>;
+    try {
+      w = resolveWindow(q);
+    } catch (err) {
+      if (!isFormRefusal(err)) throw err;
+      const state = refusal("usage", { from: q.from ?? "", to: q.to ?? "" }, err);
+      return c.html(<UsagePage {...common} window={{ from: q.from ?? "", to: q.to ?? "" }} state={state} />, 400);
+    }
+    const ids = [ctx.org.id];
+    const [rows, inventory] = await Promise.all([
+      dailyRows(c.var.db, ids, w.fromDay, w.toDay),
+      inventoryOf(c.var.db, ids),
+    ]);
+    const { totals, daily } = summarize(rows, w);
+    const window = { from: q.from ?? dayOf(w.from), to: q.to ?? dayOf(w.to + DAY_MS) };
+    return c.html(<UsagePage {...common} window={window} totals={totals} daily={daily} inventory={inventory} />);
+  }),
+);
+
+async function billingPage(c: C, user: UserPrincipal & { email: string }, ctx: OrgContext, state?: FormState) {
+  requireScope(asCtx(ctx), "organizations:read");
+  const { org } = ctx;
+  const view = billingView(c.env, org, await billingStateOf(c.var.db, org));
+  const ledger = ctx.scopes.has("billing:manage")
+    ? (await ledgerPage(c.var.db, org.id, { limit: 20 })).data.map((e) => ({
+        id: e.id,
+        kind: e.kind,
+        description: e.description,
+        amountCents: e.amountCents,
+        at: new Date(e.createdAt).toISOString(),
+      }))
+    : null;
+  const plans = PLAN_IDS.filter((id) => PLANS[id].checkout).map((id) => ({ id, name: PLANS[id].name }));
+  const billing = {
+    plan: view.plan,
+    status: view.status,
+    balanceCents: view.balance.amount_cents,
+    currency: view.balance.currency,
+    payer: { name: view.payer.name, self: view.payer.self },
+  };
+  return c.html(
+    <BillingPage
+      {...(await shellOf(c, user, ctx))}
+      org={org}
+      nav={navOf(ctx)}
+      billing={billing}
+      plans={plans}
+      ledger={ledger}
+      state={state}
+    />,
+    state ? 400 : 200,
+  );
+}
+
+consoleRoutes.get(
+  "/:orgSlug/billing",
+  page(async (c) => {
+    const user = await signedIn(c);
+    return billingPage(c, user, await inOrg(c, user));
+  }),
+);
+
+/** Change plan / top up: the provider's Checkout page (the local one in development) takes over. */
+consoleRoutes.post(
+  "/:orgSlug/billing/:what{checkout|top-up}",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const ctx = await inOrg(c, user);
+    requireScope(asCtx(ctx), "billing:manage");
+    const values = await formOf(c);
+    try {
+      if (c.req.param("what") === "checkout") {
+        const plan = z.enum(PLAN_IDS).safeParse(values.plan);
+        if (!plan.success)
+          return billingPage(c, user, ctx, { form: "billing", values, errors: {}, message: "Choose a plan." });
+        return c.redirect((await startCheckout(c.env, c.var.db, ctx.org, plan.data)).url, 303);
+      }
+      const cents = Math.round(Number((values.amount ?? "").replace(",", ".")) * 100);
+      return c.redirect((await startTopUp(c.env, c.var.db, ctx.org, cents)).url, 303);
+    } catch (err) {
+      if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
+      return billingPage(c, user, ctx, refusal("billing", values, err));
     }
   }),
 );

@@ -56,6 +56,8 @@ describe("web console", () => {
       `/${org.slug}`,
       `/${org.slug}/organization?tab=general`,
       `/${org.slug}/organization?tab=members`,
+      `/${org.slug}/usage`,
+      `/${org.slug}/billing`,
       "/new",
       "/account/invitations",
     ]) {
@@ -152,5 +154,34 @@ describe("web console", () => {
     expect(cookie).toMatch(/SameSite=Lax/i);
     expect(cookie).toMatch(/Path=\//);
     expect(cookie).toMatch(/Secure/i);
+  });
+
+  it("usage: figures, an SVG chart with a table behind it, and the 366-day rule next to the field", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("use") });
+    const ok = await page("GET", `/${org.slug}/usage?from=2026-01-01&to=2026-01-08`, { user });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('role="img"');
+    expect(ok.text.match(/<rect /g)?.length).toBe(7);
+    expect(ok.text).toContain("<td>2026-01-07</td>");
+    const long = await page("GET", `/${org.slug}/usage?from=2024-01-01&to=2026-01-08`, { user });
+    expect(long.status).toBe(400);
+    expect(long.text).toContain('id="to-error"');
+    expect(long.text).toContain("366");
+  });
+
+  it("billing: plan, status, balance and ledger; a viewer sees no ledger and no buttons", async () => {
+    const owner = await createUser();
+    const viewer = await createUser();
+    const org = await createOrg(owner, { slug: uniq("bill") });
+    await addMember(org, viewer, ["viewer"]);
+    const mine = await page("GET", `/${org.slug}/billing`, { user: owner });
+    expect(mine.status).toBe(200);
+    expect(mine.text).toContain("Change plan");
+    expect(mine.text).toContain("Top up");
+    const theirs = await page("GET", `/${org.slug}/billing`, { user: viewer });
+    expect(theirs.status).toBe(200);
+    expect(theirs.text).not.toContain("Change plan");
+    expect(theirs.text).toContain("billing:manage");
   });
 });
