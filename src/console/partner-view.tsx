@@ -4,6 +4,13 @@ import type { ChildRow } from "../db/tree";
 import type { FormState } from "./forms";
 import { FieldError, FormMessage, Layout, type Shell } from "./layout-view";
 import { type OrgNav, OrgTabs } from "./org-views";
+import type { MemberView } from "../members/schemas";
+import type { UsageFigures } from "../usage/schemas";
+
+/** The selected node's tab: its members, or its usage (`all`: with its subtree; `single`: alone). */
+export type NodeTab =
+  | { tab: "members"; members: MemberView[] }
+  | { tab: "usage"; scope: "all" | "single"; from: string; to: string; totals?: UsageFigures; error?: string };
 
 export type SearchResult = { id: string; slug: string; path: string };
 export type Selected = { id: string; slug: string; path: string };
@@ -69,10 +76,12 @@ export function PartnerConsolePage(
     q?: string;
     results?: SearchResult[];
     selected: Selected;
+    node: NodeTab;
     state?: FormState;
   },
 ) {
   const base = pageOf(p.org.slug);
+  const sel = `${base}?selected=${encodeURIComponent(p.selected.id)}`;
   const e = (f: string) => (p.state?.form === "child" ? p.state.errors[f] : undefined);
   const v = (f: string) => (p.state?.form === "child" ? (p.state.values[f] ?? "") : "");
   return (
@@ -124,6 +133,82 @@ export function PartnerConsolePage(
         <p>
           Path: <span class="crumb">{p.selected.path}</span>
         </p>
+        <nav class="tabs" aria-label="Selected organization">
+          <a href={`${sel}&tab=members`} aria-current={p.node.tab === "members" ? "page" : undefined}>
+            Members
+          </a>
+          <a href={`${sel}&tab=usage`} aria-current={p.node.tab === "usage" ? "page" : undefined}>
+            Usage
+          </a>
+        </nav>
+        {p.node.tab === "members" ? (
+          <table>
+            <caption class="visually-hidden">Members of {p.selected.slug}</caption>
+            <tbody>
+              {p.node.members.map((m) => (
+                <tr>
+                  <td>{m.email}</td>
+                  <td>
+                    {m.roles.map((r) => (
+                      <span class="badge">{r}</span>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <div>
+            <form method="get" action={base} class="row" novalidate>
+              <input type="hidden" name="selected" value={p.selected.id} />
+              <input type="hidden" name="tab" value="usage" />
+              <div>
+                <label for="node-scope">Scope</label>
+                <select id="node-scope" name="scope">
+                  <option value="all" selected={p.node.scope === "all"}>
+                    all (with its clients)
+                  </option>
+                  <option value="single" selected={p.node.scope === "single"}>
+                    single (this org alone)
+                  </option>
+                </select>
+              </div>
+              <div>
+                <label for="node-from">From</label>
+                <input id="node-from" name="from" type="date" value={p.node.from} />
+              </div>
+              <div>
+                <label for="node-to">To (exclusive)</label>
+                <input id="node-to" name="to" type="date" value={p.node.to} aria-describedby="node-usage-error" />
+              </div>
+              <button type="submit">Show usage</button>
+            </form>
+            <FieldError id="node-usage-error" message={p.node.error} />
+            {p.node.totals ? (
+              <table>
+                <caption class="visually-hidden">Usage of {p.selected.slug}</caption>
+                <tbody>
+                  <tr>
+                    <th scope="row">Calls</th>
+                    <td>{p.node.totals.total_calls}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row">Voice minutes</th>
+                    <td>{p.node.totals.voice_minutes}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row">Chat minutes</th>
+                    <td>{p.node.totals.chat_minutes}</td>
+                  </tr>
+                  <tr>
+                    <th scope="row">Workflow runs</th>
+                    <td>{p.node.totals.workflow_runs_total}</td>
+                  </tr>
+                </tbody>
+              </table>
+            ) : null}
+          </div>
+        )}
         <h3>New organization</h3>
         <p class="note">It is created under {p.selected.slug}; you become its admin.</p>
         <FormMessage message={p.state?.form === "child" ? p.state.message : undefined} />

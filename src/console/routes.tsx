@@ -33,7 +33,10 @@ import { type FormState, formValues, isFormRefusal, nonBlank, parseForm, refusal
 import { colourOr, ErrorPage, type Shell } from "./layout-view";
 import { SignInPage } from "./sign-in-view";
 import { AccountInvitationsPage, CreateOrgPage, GeneralTab, MembersTab, OrgHomePage } from "./org-views";
-import { PartnerConsolePage, TreeItems } from "./partner-view";
+import { type NodeTab, PartnerConsolePage, TreeItems } from "./partner-view";
+import { childOrg } from "../partner/subtree";
+import { rollupsSql } from "../partner/usage";
+import type { UsageDailyRow } from "../db/schema";
 import { isOrgSlugSegment } from "./paths";
 import { BillingPage, UsagePage } from "./money-views";
 import { resolveWindow } from "../usage/window";
@@ -477,6 +480,7 @@ async function partnerPage(c: C, user: UserPrincipal & { email: string }, ctx: O
   const top = await listChildren(db, root, { limit: 1 });
   const q = c.req.query("q")?.trim().slice(0, 100);
   const results = q ? (await searchSubtree(db, root, { q, limit: 50 })).data : undefined;
+  const node = await nodeTab(c, ctx, chosen.id);
   return c.html(
     <PartnerConsolePage
       {...(await shellOf(c, user, ctx))}
@@ -486,10 +490,31 @@ async function partnerPage(c: C, user: UserPrincipal & { email: string }, ctx: O
       q={q}
       results={results}
       selected={{ id: chosen.id, slug: chosen.slug, path: chosen.path }}
+      node={node}
       state={state}
     />,
     state ? 400 : 200,
   );
+}
+
+/** The selected node's Members or Usage tab, read through the partner console's own subtree guard. */
+async function nodeTab(c: C, ctx: OrgContext, id: string): Promise<NodeTab> {
+  const target = await childOrg({ var: { org: ctx, db: c.var.db }, req: { param: () => id } }, "members:read");
+  if (c.req.query("tab") !== "usage") {
+    return { tab: "members", members: (await listMembers(c.var.db, target.id, { limit: 100 })).data };
+  }
+  const scope = c.req.query("scope") === "single" ? "single" : "all";
+  const q = { from: nonBlank(c.req.query("from")), to: nonBlank(c.req.query("to")) };
+  try {
+    const w = resolveWindow(q);
+    const table = scope === "single" ? "own" : "subtree";
+    const rows = await c.var.db.all<UsageDailyRow>(rollupsSql(table, target.id, w.fromDay, w.toDay));
+    const { totals } = summarize(rows, w);
+    return { tab: "usage", scope, from: q.from ?? dayOf(w.from), to: q.to ?? dayOf(w.to + DAY_MS), totals };
+  } catch (err) {
+    if (!isFormRefusal(err)) throw err;
+    return { tab: "usage", scope, from: q.from ?? "", to: q.to ?? "", error: err.detail ?? err.code };
+  }
 }
 
 consoleRoutes.get(

@@ -163,6 +163,28 @@ try {
   assert.equal(crumb, `${agencySlug} › client-${run} › site-${run}`);
   await shot(a, "08-partner-search");
 
+  step("open the grandchild's usage tab");
+  await a
+    .getByRole("list", { name: "Search results" })
+    .getByRole("link", { name: `site-${run}` })
+    .click();
+  await a.getByRole("heading", { name: `Selected: site-${run}` }).waitFor();
+  await a.getByRole("navigation", { name: "Selected organization" }).getByRole("link", { name: "Usage" }).click();
+  await a.getByLabel("Scope").selectOption("single");
+  await a.getByRole("button", { name: "Show usage" }).click();
+  await a.getByRole("rowheader", { name: "Calls" }).waitFor();
+  assert.match(a.url(), /tab=usage/);
+  await shot(a, "08b-partner-usage");
+
+  step("usage and billing pages");
+  await a.goto(`${base}/${agencySlug}/usage`);
+  await a.getByRole("img", { name: "Calls and workflow runs per day" }).waitFor();
+  await shot(a, "10-usage");
+  await a.goto(`${base}/${agencySlug}/billing`);
+  await a.getByText("agency", { exact: true }).first().waitFor();
+  await shot(a, "11-billing");
+  await a.goto(`${base}/${agencySlug}/partner-console`);
+
   step("keyboard-only navigation of the tree");
   const root = a.getByRole("treeitem", { name: agencySlug });
   await root.focus();
