@@ -56,6 +56,7 @@ export function OrgTabs({ nav, here }: { nav: OrgNav; here: string }) {
     ...(nav.partner ? ([["partner console", `/${nav.slug}/partner-console`]] as [string, string][]) : []),
     ["usage", `/${nav.slug}/usage`],
     ["billing", `/${nav.slug}/billing`],
+    ["api keys", `/${nav.slug}/api-keys`],
   ];
   return (
     <nav class="tabs" aria-label="Organization">
@@ -345,6 +346,12 @@ export function AccountInvitationsPage(p: Shell & { invitations: MyInvitation[];
   return (
     <Layout {...p} title="Your invitations">
       <h1>Your account</h1>
+      <nav class="tabs" aria-label="Account">
+        <a href="/account/invitations" aria-current="page">
+          Invitations
+        </a>
+        <a href="/account/tokens">Personal access tokens</a>
+      </nav>
       <section>
         <h2>Pending invitations</h2>
         <FormMessage message={p.message} />

@@ -32,7 +32,11 @@ import { brandingOf } from "../branding/service";
 import { type FormState, formValues, isFormRefusal, nonBlank, parseForm, refusal } from "./forms";
 import { colourOr, ErrorPage, type Shell } from "./layout-view";
 import { SignInPage } from "./sign-in-view";
-import { AccountInvitationsPage, CreateOrgPage, GeneralTab, MembersTab, OrgHomePage } from "./org-views";
+import { AccountInvitationsPage, CreateOrgPage, GeneralTab, MembersTab, OrgHomePage, OrgTabs } from "./org-views";
+import { CredentialsPage, type CredentialLine } from "./credentials-view";
+import { CreateTokenBody } from "../account/schemas";
+import { createPersonalToken, listPersonalTokens, revokePersonalToken } from "../account/tokens";
+import { createApiKey, issuerOf, listApiKeys, reachInOrg, revokeApiKey } from "../keys/service";
 import { type NodeTab, PartnerConsolePage, TreeItems } from "./partner-view";
 import { childOrg } from "../partner/subtree";
 import { rollupsSql } from "../partner/usage";
@@ -291,6 +295,65 @@ consoleRoutes.post(
     }
     const accepted = await acceptInvitation(c.env, c.var.db, user.userId, id, undefined, actor);
     return c.redirect(accepted.organization ? `/${accepted.organization.slug}` : "/", 303);
+  }),
+);
+
+async function tokensPage(
+  c: C,
+  user: UserPrincipal & { email: string },
+  extra: { secret?: string; state?: FormState } = {},
+) {
+  const rows = await listPersonalTokens(c.var.db, user, 100, null);
+  const tabs = (
+    <nav class="tabs" aria-label="Account">
+      <a href="/account/invitations">Invitations</a>
+      <a href="/account/tokens" aria-current="page">
+        Personal access tokens
+      </a>
+    </nav>
+  );
+  const page = (
+    <CredentialsPage
+      {...(await shellOf(c, user))}
+      heading="Personal access tokens"
+      noun="personal access token"
+      action="/account/tokens"
+      lines={rows.slice(0, 100).map(lineOf)}
+      tabs={tabs}
+      {...extra}
+    />
+  );
+  return c.html(page, extra.state ? 400 : extra.secret ? 201 : 200);
+}
+
+consoleRoutes.get(
+  "/account/tokens",
+  page(async (c) => tokensPage(c, await signedIn(c))),
+);
+
+consoleRoutes.post(
+  "/account/tokens",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const values = await formOf(c);
+    const parsed = parseForm("pat", CreateTokenBody, values, tokenShape);
+    if (!parsed.ok) return tokensPage(c, user, { state: parsed.state });
+    try {
+      const { token } = await createPersonalToken(c.var.db, user, parsed.data, via(c), limitsOf(c.env));
+      return tokensPage(c, user, { secret: token });
+    } catch (err) {
+      if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
+      return tokensPage(c, user, { state: refusal("pat", values, err) });
+    }
+  }),
+);
+
+consoleRoutes.post(
+  "/account/tokens/:id/revoke",
+  page(async (c) => {
+    const user = await signedIn(c);
+    await revokePersonalToken(c.var.db, user, c.req.param("id") ?? "", via(c));
+    return c.redirect("/account/tokens", 303);
   }),
 );
 
@@ -661,6 +724,105 @@ consoleRoutes.post(
       if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
       return billingPage(c, user, ctx, refusal("billing", values, err));
     }
+  }),
+);
+
+// ── API keys and personal access tokens ─────────────────────────────────────────────────
+
+/** The create form's expiry (presets, never, a date) as the API's CreateTokenBody fields. */
+function tokenShape(v: Record<string, string>) {
+  const base = { name: v.name ?? "" };
+  if (v.expiry === "never") return { ...base, expires_at: null };
+  if (v.expiry === "date") {
+    const at = Date.parse(`${v.expires_on ?? ""}T00:00:00Z`);
+    return { ...base, expires_at: Number.isFinite(at) ? at : -1 };
+  }
+  return { ...base, expires_in_days: Number(v.expiry ?? "30") };
+}
+
+const lineOf = (r: {
+  id: string;
+  name: string;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+}): CredentialLine => ({
+  id: r.id,
+  name: r.name,
+  createdAt: new Date(r.createdAt).toISOString(),
+  expiresAt: r.expiresAt,
+  lastUsed: r.lastUsedAt === null ? null : new Date(r.lastUsedAt).toISOString(),
+});
+
+async function keysPage(
+  c: C,
+  user: UserPrincipal & { email: string },
+  ctx: OrgContext,
+  extra: { secret?: string; state?: FormState } = {},
+) {
+  requireScope(asCtx(ctx), "api_keys:manage");
+  const reach = reachInOrg(issuerOf(user), ctx.scopes);
+  const rows = await listApiKeys(c.var.db, ctx.org.id, reach, 100, null);
+  const action = `/${ctx.org.slug}/api-keys`;
+  const page = (
+    <CredentialsPage
+      {...(await shellOf(c, user, ctx))}
+      heading={`${ctx.org.name} · API keys`}
+      noun="API key"
+      action={action}
+      lines={rows.slice(0, 100).map(lineOf)}
+      tabs={<OrgTabs nav={navOf(ctx)} here="api keys" />}
+      {...extra}
+    />
+  );
+  return c.html(page, extra.state ? 400 : extra.secret ? 201 : 200);
+}
+
+consoleRoutes.get(
+  "/:orgSlug/api-keys",
+  page(async (c) => {
+    const user = await signedIn(c);
+    return keysPage(c, user, await inOrg(c, user));
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/api-keys",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const ctx = await inOrg(c, user);
+    requireScope(asCtx(ctx), "api_keys:manage");
+    const values = await formOf(c);
+    const parsed = parseForm("key", CreateTokenBody, values, tokenShape);
+    if (!parsed.ok) return keysPage(c, user, ctx, { state: parsed.state });
+    try {
+      const actor = actorOfPrincipal(user, c.var.requestId);
+      const { token } = await createApiKey(
+        c.var.db,
+        ctx.org.id,
+        actor,
+        issuerOf(user),
+        ctx.scopes,
+        parsed.data,
+        limitsOf(c.env),
+      );
+      return keysPage(c, user, ctx, { secret: token });
+    } catch (err) {
+      if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
+      return keysPage(c, user, ctx, { state: refusal("key", values, err) });
+    }
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/api-keys/:id/revoke",
+  page(async (c) => {
+    const user = await signedIn(c);
+    const ctx = await inOrg(c, user);
+    requireScope(asCtx(ctx), "api_keys:manage");
+    const reach = reachInOrg(issuerOf(user), ctx.scopes);
+    await revokeApiKey(c.var.db, ctx.org.id, c.req.param("id") ?? "", reach, actorOfPrincipal(user, c.var.requestId));
+    return c.redirect(`/${ctx.org.slug}/api-keys`, 303);
   }),
 );
 

@@ -58,8 +58,10 @@ describe("web console", () => {
       `/${org.slug}/organization?tab=members`,
       `/${org.slug}/usage`,
       `/${org.slug}/billing`,
+      `/${org.slug}/api-keys`,
       "/new",
       "/account/invitations",
+      "/account/tokens",
     ]) {
       const res = await page("GET", path, { user });
       expect(res.status, path).toBe(200);
@@ -183,5 +185,29 @@ describe("web console", () => {
     expect(theirs.status).toBe(200);
     expect(theirs.text).not.toContain("Change plan");
     expect(theirs.text).toContain("billing:manage");
+  });
+
+  it("API keys and PATs: the secret is shown once, the list never shows it, revoke removes it", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("keys") });
+    for (const [action, prefix] of [
+      [`/${org.slug}/api-keys`, "ak_"],
+      ["/account/tokens", "pat_"],
+    ] as const) {
+      const bad = await page("POST", action, { user, form: { name: "", expiry: "30" } });
+      expect(bad.status).toBe(400);
+      expect(bad.text).toContain('id="cred-name-error"');
+      const made = await page("POST", action, { user, form: { name: "ci key", expiry: "never" } });
+      expect(made.status).toBe(201);
+      const secret = new RegExp(`value="(${prefix}[^"]+)"`).exec(made.text)?.[1];
+      expect(secret).toBeDefined();
+      const list = await page("GET", action, { user });
+      expect(list.text).toContain("ci key");
+      expect(list.text).not.toContain(secret);
+      const id = /action="[^"]+\/([^/"]+)\/revoke"/.exec(list.text)?.[1];
+      const revoked = await page("POST", `${action}/${id}/revoke`, { user, form: {} });
+      expect(revoked.status).toBe(303);
+      expect((await page("GET", action, { user })).text).not.toContain("ci key");
+    }
   });
 });

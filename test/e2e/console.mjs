@@ -183,6 +183,16 @@ try {
   await a.goto(`${base}/${agencySlug}/billing`);
   await a.getByText("agency", { exact: true }).first().waitFor();
   await shot(a, "11-billing");
+  await a.goto(`${base}/${agencySlug}/api-keys`);
+  await a.getByLabel("Name", { exact: true }).fill("e2e key");
+  await a.getByRole("button", { name: "Create API key" }).click();
+  assert.match(await a.getByLabel("New API key").inputValue(), /^ak_/);
+  await shot(a, "12-api-keys");
+  await a.goto(`${base}/account/tokens`);
+  await a.getByLabel("Name", { exact: true }).fill("e2e token");
+  await a.getByRole("button", { name: "Create personal access token" }).click();
+  assert.match(await a.getByLabel("New personal access token").inputValue(), /^pat_/);
+  await shot(a, "13-account-tokens");
   await a.goto(`${base}/${agencySlug}/partner-console`);
 
   step("keyboard-only navigation of the tree");
