@@ -46,3 +46,9 @@ case"ArrowUp":v[n-1]&&focus(v[n-1]);break;case"Home":focus(v[0]);break;case"End"
 case"ArrowRight":if(i.getAttribute("aria-expanded")==="false")await expand(i);else{const c=$(":scope>[role=group]>[role=treeitem]",i);
 c&&focus(c)}break;case"ArrowLeft":if(i.getAttribute("aria-expanded")==="true")collapse(i);else{const u=i.parentElement.closest("[role=treeitem]");
 u&&focus(u)}break;case"Enter":$(":scope>.node a",i).click();break;default:k=false}if(k)e.preventDefault()})})();`;
+
+/** The create form: slug availability as you type (a console fragment route, the same service as the API). */
+export const SLUG_SCRIPT = `(()=>{const i=document.getElementById("create-slug"),o=document.getElementById("create-slug-status");
+if(!i||!o)return;let t;i.addEventListener("input",()=>{clearTimeout(t);const v=i.value.trim().toLowerCase();
+if(!v){o.textContent="Generated from the name.";return}t=setTimeout(async()=>{const r=await fetch("/new/slug-check?slug="+
+encodeURIComponent(v),{headers:{accept:"text/html"}});o.textContent=await r.text()},250)})})();`;

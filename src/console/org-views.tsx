@@ -4,6 +4,7 @@ import type { MemberView } from "../members/schemas";
 import type { InvitationView } from "../invitations/view";
 import type { FormState } from "./forms";
 import { FieldError, FormMessage, Layout, type Shell } from "./layout-view";
+import { SLUG_SCRIPT } from "./assets";
 
 const err = (s: FormState | undefined, form: string, field: string) => (s?.form === form ? s.errors[field] : undefined);
 const val = (s: FormState | undefined, form: string, field: string, fallback = "") =>
@@ -116,6 +117,8 @@ export function CreateOrgPage(p: Shell & { state?: FormState }) {
             state={p.state}
             hint="Optional: Latin letters, digits and hyphens. Generated from the name when blank."
           />
+          <p class="note" id="create-slug-status" role="status" aria-live="polite" />
+          <script dangerouslySetInnerHTML={{ __html: SLUG_SCRIPT }} />
           <p>
             <button type="submit">Create</button>
           </p>
@@ -263,6 +266,13 @@ export function MembersTab(
                             Change role
                           </button>
                         </form>
+                        {p.isOwner ? (
+                          <form method="post" action={`${base}/members/${m.user_id}/transfer`}>
+                            <button type="submit" class="secondary" aria-label={`Transfer ownership to ${m.email}`}>
+                              Transfer ownership
+                            </button>
+                          </form>
+                        ) : null}
                         <form method="post" action={`${base}/members/${m.user_id}/remove`}>
                           <button type="submit" class="danger" aria-label={`Remove ${m.email}`}>
                             Remove

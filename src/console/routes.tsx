@@ -16,7 +16,8 @@ import { revokeSession } from "../account/sessions";
 import { signInWithEmailCode, startEmailSignIn } from "../sign-in/service";
 import { listMembershipsOfUser } from "../orgs/queries";
 import { CreateOrgBody, PatchOrgBody } from "../orgs/schemas";
-import { createOrganization } from "../orgs/service";
+import { createOrganization, slugAvailability } from "../orgs/service";
+import { transferOwnership } from "../members/ownership";
 import { updateOrganizationSettings } from "../orgs/settings";
 import { confirmDeletion, deleteOrganization } from "../orgs/deletion";
 import { authorizeParent, refuseWhenOwnedByParent } from "../orgs/guards";
@@ -245,6 +246,23 @@ consoleRoutes.get(
   page(async (c) => {
     const user = await signedIn(c);
     return c.html(<CreateOrgPage {...(await shellOf(c, user))} />);
+  }),
+);
+
+const AVAILABILITY = {
+  invalid: "Use Latin letters, digits and hyphens (no hyphen first or last).",
+  reserved: "This slug is reserved.",
+  taken: "This slug is taken.",
+} as const;
+
+/** Availability as you type: one sentence, from the same service as /admin/organizations/slug-availability. */
+consoleRoutes.get(
+  "/new/slug-check",
+  page(async (c) => {
+    await signedIn(c);
+    const slug = (c.req.query("slug") ?? "").trim().toLowerCase().slice(0, 63);
+    const reason = await slugAvailability(c.var.db, slug);
+    return c.text(reason ? AVAILABILITY[reason] : `"${slug}" is available.`);
   }),
 );
 
@@ -495,6 +513,17 @@ consoleRoutes.post(
     requireScope(asCtx(ctx), "members:manage");
     const actor = actorOfPrincipal(user, c.var.requestId);
     await setRoles(c.var.db, ctx.org.id, c.req.param("userId") ?? "", [values.role ?? ""], actor);
+    return tabPath(ctx.org.slug, "members");
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/members/:userId/transfer",
+  orgAction("member", "members", async (c, user, ctx) => {
+    refuseWhenOwnedByParent(ctx.org);
+    if (!ctx.roles.includes("owner")) throw new AppError("owner_required", "Only the owner can transfer ownership.");
+    const actor = actorOfPrincipal(user, c.var.requestId);
+    await transferOwnership(c.var.db, ctx.org.id, user.userId, c.req.param("userId") ?? "", actor);
     return tabPath(ctx.org.slug, "members");
   }),
 );

@@ -210,4 +210,25 @@ describe("web console", () => {
       expect((await page("GET", action, { user })).text).not.toContain("ci key");
     }
   });
+
+  it("tells slug availability as you type, from the same service as the API", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("avail") });
+    expect((await page("GET", `/new/slug-check?slug=${org.slug}`, { user })).text).toContain("taken");
+    expect((await page("GET", "/new/slug-check?slug=admin", { user })).text).toContain("reserved");
+    expect((await page("GET", `/new/slug-check?slug=${uniq("free")}`, { user })).text).toContain("available");
+  });
+
+  it("lets the owner transfer ownership from the members tab", async () => {
+    const owner = await createUser();
+    const admin = await createUser();
+    const org = await createOrg(owner, { slug: uniq("xfer") });
+    await addMember(org, admin, ["admin"]);
+    const tab = await page("GET", `/${org.slug}/organization?tab=members`, { user: owner });
+    expect(tab.text).toContain(`Transfer ownership to ${admin.email}`);
+    const res = await page("POST", `/${org.slug}/organization/members/${admin.id}/transfer`, { user: owner, form: {} });
+    expect(res.status).toBe(303);
+    const after = await page("GET", `/${org.slug}/organization?tab=general`, { user: admin });
+    expect(after.text).toContain("Delete organization");
+  });
 });
