@@ -84,6 +84,10 @@ try {
   const agencySlug = `agency-${run}`;
   await a.getByLabel("Name").fill("Agency E2E");
   await a.getByLabel("Slug").fill(agencySlug);
+  await a.getByText(`"${agencySlug}" is available.`).waitFor();
+  await a.getByLabel("Slug").fill(firstSlug);
+  await a.getByText("This slug is taken.").waitFor();
+  await a.getByLabel("Slug").fill(agencySlug);
   await shot(a, "03-create-organization");
   await a.getByRole("button", { name: "Create" }).click();
   await a.waitForURL(`${base}/${agencySlug}`);
