@@ -22,7 +22,7 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.35rem;b
 background:#fff;color:#111;border:1px solid #6b7280;border-radius:.4rem;padding:.5rem;width:min(22rem,92vw);
 max-height:70vh;overflow:auto}#ctx-panel a{color:#111;display:block;padding:.3rem}#ctx-panel ul{list-style:none;margin:0;
 padding:0}[hidden]{display:none!important}.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}ul[role=tree],ul[role=group]{list-style:none;padding-left:1.1rem;margin:0}
-[role=treeitem]>.node{display:flex;gap:.4rem;align-items:center;padding:.15rem}[role=treeitem]:focus>.node{outline:3px solid
+[role=treeitem]>.node{display:flex;gap:.4rem;align-items:center;padding:.15rem}[role=treeitem]:focus{outline:none}[role=treeitem]:focus>.node{outline:3px solid
 #f59e0b}.toggle{width:1.2rem;display:inline-block}.crumb{color:#4b5563}@media(max-width:640px){main{padding:.5rem}}`;
 
 export const SCRIPT = `(()=>{const $=(s,r=document)=>r.querySelector(s),$$=(s,r=document)=>[...r.querySelectorAll(s)];

@@ -63,7 +63,7 @@ export function OrgTabs({ nav, here }: { nav: OrgNav; here: string }) {
     <nav class="tabs" aria-label="Organization">
       {links.map(([label, href]) => (
         <a href={href} aria-current={label === here ? "page" : undefined}>
-          {label[0]?.toUpperCase() + label.slice(1)}
+          {label === "api keys" ? "API keys" : label[0]?.toUpperCase() + label.slice(1)}
         </a>
       ))}
     </nav>
