@@ -75,10 +75,23 @@ async function signedIn(c: C): Promise<UserPrincipal & { kind: "session" }> {
   return p;
 }
 
-/** `/{orgSlug}`: the org only if the user is a member (else the same 404 as for no org at all). */
+/** A page asked for under a renamed slug (still in its 30-day grace): sent on to the current one. */
+class Moved {
+  constructor(readonly to: string) {}
+}
+
+/**
+ * `/{orgSlug}`: the org only if the user is a member (else the same 404 as for no org at all).
+ * A renamed slug in grace redirects a page view to the current slug, so the URL names the org shown.
+ */
 async function inOrg(c: C, user: UserPrincipal): Promise<OrgContext> {
-  const ctx = await resolveOrgContext(c.var.db, user, c.req.param("orgSlug"));
+  const slug = c.req.param("orgSlug") ?? "";
+  const ctx = await resolveOrgContext(c.var.db, user, slug);
   if (!ctx) throw new AppError("not_found");
+  if (ctx.org.slug !== slug && c.req.method === "GET") {
+    const url = new URL(c.req.url);
+    throw new Moved(`/${ctx.org.slug}${url.pathname.slice(slug.length + 1)}${url.search}`);
+  }
   return ctx;
 }
 
@@ -106,6 +119,7 @@ const formOf = async (c: C) => formValues(await c.req.parseBody());
 
 /** Errors become pages: no session → sign-in, no such org / not a member → 404, no right → 403. */
 async function failure(c: C, err: unknown): Promise<Response> {
+  if (err instanceof Moved) return c.redirect(err.to, 302);
   if (!(err instanceof AppError)) throw err;
   if (["unauthenticated", "invalid_credential", "credential_revoked", "credential_expired"].includes(err.code)) {
     return c.redirect("/sign-in", 303);

@@ -231,4 +231,20 @@ describe("web console", () => {
     const after = await page("GET", `/${org.slug}/organization?tab=general`, { user: admin });
     expect(after.text).toContain("Delete organization");
   });
+
+  it("sends a page under a renamed slug (in its grace period) on to the current slug", async () => {
+    const user = await createUser();
+    const oldSlug = uniq("old");
+    const org = await createOrg(user, { slug: oldSlug });
+    const newSlug = uniq("new");
+    const renamed = await page("POST", `/${org.slug}/organization/general`, {
+      user,
+      form: { name: "Renamed", slug: newSlug },
+    });
+    expect(renamed.status).toBe(303);
+    expect(renamed.headers.get("location")).toBe(`/${newSlug}/organization?tab=general`);
+    const res = await page("GET", `/${oldSlug}/organization?tab=members`, { user });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(`/${newSlug}/organization?tab=members`);
+  });
 });
