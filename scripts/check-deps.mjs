@@ -14,18 +14,19 @@ const MAY_IMPORT = {
   auth: ["lib", "db", "auth", "env"],
 };
 /** Files that speak HTTP: route files, the request guards and middleware, schemas and views. */
-const SPEAKS_HTTP = /(^|[-/])(routes?|guards?|middleware|schemas|views?|docs-page)\.ts$/;
+/** Server-rendered pages (hono/jsx) are views and routes too: `*view(s).tsx`, `*route(s).tsx`. */
+const SPEAKS_HTTP = /(^|[-/])(routes?|guards?|middleware|schemas|views?|docs-page)\.ts$|(^|[-/])(routes?|views?)\.tsx$/;
 
 function filesUnder(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : [],
   );
 }
 
 /** `src/members/service.ts` → "members"; `src/env.ts` → "env". */
 function areaOf(file) {
   const rel = relative(SRC, file);
-  return rel.includes("/") ? rel.split("/")[0] : rel.replace(/\.ts$/, "");
+  return rel.includes("/") ? rel.split("/")[0] : rel.replace(/\.tsx?$/, "");
 }
 
 function importsOf(text) {
@@ -49,7 +50,7 @@ export function violations(files = filesUnder(SRC)) {
       if (!spec.startsWith(".")) continue;
       const target = relative(SRC, normalize(join(dirname(file), spec)));
       if (target.startsWith("..")) continue;
-      const to = target.includes("/") ? target.split("/")[0] : target.replace(/\.ts$/, "");
+      const to = target.includes("/") ? target.split("/")[0] : target.replace(/\.tsx?$/, "");
       if (to === "app" || to === "worker") {
         if (area !== "worker") bad("nothing imports the composition root");
         continue;

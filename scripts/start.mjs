@@ -43,6 +43,7 @@ try {
   console.log(`
 ──────────────────────────────────────────────────────────────────────────────
  Anyreach organization API is running on ${base}   (docs: ${base}/docs)
+ Web console: ${base}/   (sign in with ${demo.email}; the code is at ${base}/dev/outbox?to=${demo.email})
 
  Demo org "${demo.org.name}" (${demo.org.slug}, ${demo.org.id}) with child "${demo.child.slug}",
  on the ${demo.billing.plan} plan with a balance of $${(demo.billing.balance.amount_cents / 100).toFixed(2)} (local billing: no card, no network).

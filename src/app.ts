@@ -37,6 +37,8 @@ import { domainRoutes } from "./domains/routes";
 import { domainHooks } from "./domains/hooks";
 import { brandingRoutes } from "./branding/routes";
 import { devDnsRoutes } from "./dev/dns";
+import { consoleRoutes } from "./console/routes";
+import { isConsolePath } from "./console/paths";
 
 /**
  * Every capability that takes part in an organization's creation or deletion, in the
@@ -59,7 +61,7 @@ export const orgLifecycle = composeLifecycle(ORG_HOOKS);
 export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
   const app = newRouter();
   app.use("*", requestContext());
-  app.use("*", requestLimits());
+  app.use("*", requestLimits(isConsolePath));
   app.use("*", customHosts());
   app.use("*", async (c, next) => {
     c.set("lifecycle", lifecycle);
@@ -117,6 +119,9 @@ export function buildApp(lifecycle: OrgLifecycle = orgLifecycle) {
     });
     return c.json(isDevelopment(c.env) ? document : withoutDevRoutes(document));
   });
+
+  // Last: the web console's pages (`/`, `/sign-in`, `/{orgSlug}/…`) never shadow an API or meta route.
+  app.route("/", consoleRoutes);
 
   app.notFound(onNotFound);
   app.onError(onError);

@@ -30,7 +30,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * the cookie alone must come from a page of this very origin (CSRF): the Origin header — or,
  * without one, Sec-Fetch-Site — must say so. Bearer credentials are never sent ambiently.
  */
-function requireSameOrigin(c: Context<AppEnv>): void {
+export function requireSameOrigin(c: Context<AppEnv>): void {
   if (SAFE_METHODS.has(c.req.method)) return;
   const origin = c.req.header("origin");
   const sameOrigin = origin ? origin === new URL(c.req.url).origin : c.req.header("sec-fetch-site") === "same-origin";

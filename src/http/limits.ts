@@ -10,11 +10,15 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
+const FORM_MEDIA_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
+
 /**
  * Limits every request before any route reads it: oversized headers (431), a body that is
  * not JSON (415: every route of this API takes JSON) and a body above MAX_BODY_BYTES (413).
+ * `acceptsForm(path)` names the paths of HTML pages whose forms post url-encoded bodies (the
+ * web console); they are size-limited like the rest, and no API path is among them.
  */
-export function requestLimits(): MiddlewareHandler<AppEnv> {
+export function requestLimits(acceptsForm: (path: string) => boolean = () => false): MiddlewareHandler<AppEnv> {
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
@@ -31,7 +35,7 @@ export function requestLimits(): MiddlewareHandler<AppEnv> {
     }
     if (!c.req.raw.body) return next();
     const type = c.req.header("content-type") ?? "";
-    if (!JSON_MEDIA_TYPE.test(type)) {
+    if (!JSON_MEDIA_TYPE.test(type) && !(FORM_MEDIA_TYPE.test(type) && acceptsForm(c.req.path))) {
       throw new AppError(
         "unsupported_media_type",
         type ? `Send the body as application/json, not ${type.slice(0, 100)}.` : "Send the body as application/json.",

@@ -89,6 +89,7 @@ export const RESERVED_SLUGS = new Set([
   "usage-summary",
   "verify",
   // console pages and common site paths
+  "api-keys",
   "app",
   "assets",
   "console",

@@ -179,11 +179,14 @@ describe("hosts that are not an active custom domain", () => {
     expectBlank404(await onHost(host, "GET", "/branding.json"), t.org.id);
   });
 
-  it("product hosts are never custom: / is the API's 404", async () => {
+  it("product hosts are never custom: / is the web console's own sign-in, not a brand's", async () => {
     for (const host of ["127.0.0.1:8787", "localhost", "anyreach.workers.dev", "10.1.2.3", "[::1]:8787"]) {
       const res = await onHost(host, "GET", "/");
-      expect(res.status).toBe(404);
-      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("text/html");
+      expect(res.text).toContain("Send code");
+      // The custom host's branded page (branding/pages.ts) is never served here.
+      expect(res.text).not.toContain("Send me a code");
     }
   });
 });

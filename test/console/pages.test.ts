@@ -1,0 +1,250 @@
+import { describe, expect, it } from "vitest";
+import { addMember, call, createOrg, createUser, dispatch, type TestUser, uniq } from "../harness";
+
+/** A browser request: the session cookie, and for a form post this origin (or another). */
+async function page(
+  method: string,
+  path: string,
+  opts: { user?: TestUser; form?: Record<string, string>; origin?: string; host?: string } = {},
+) {
+  const host = opts.host ?? "api.test";
+  const headers: Record<string, string> = { accept: "text/html" };
+  if (opts.user) headers.cookie = `anyreach_session=${opts.user.session}`;
+  let body: string | undefined;
+  if (opts.form) {
+    body = new URLSearchParams(opts.form).toString();
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    headers.origin = opts.origin ?? `http://${host}`;
+  }
+  const res = await dispatch(new Request(`http://${host}${path}`, { method, headers, body, redirect: "manual" }));
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+describe("web console", () => {
+  it("serves the sign-in page at / and /sign-in with the names a person finds", async () => {
+    for (const path of ["/", "/sign-in"]) {
+      const res = await page("GET", path);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('<label for="email">Email</label>');
+      expect(res.text).toContain("Send code");
+      expect(res.text.length).toBeLessThan(100_000);
+    }
+  });
+
+  it("sends a signed-in user from / to their first org", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("home") });
+    const res = await page("GET", "/", { user });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`/${org.slug}`);
+  });
+
+  it("redirects to sign-in without a session, and keeps the API's own 404 for API paths", async () => {
+    const res = await page("GET", `/${uniq("nosession")}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/sign-in");
+    const api = await call("GET", "/webhooks/no-such-route");
+    expect((await call("GET", "/openapi.json")).status).toBe(200);
+    expect(api.status).toBe(404);
+    expect(api.headers.get("content-type")).toContain("application/problem+json");
+  });
+
+  it("renders the org pages under /{orgSlug} with the switcher, each under 100 KB", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { name: "Console Co", slug: uniq("cons") });
+    for (const path of [
+      `/${org.slug}`,
+      `/${org.slug}/organization?tab=general`,
+      `/${org.slug}/organization?tab=members`,
+      `/${org.slug}/usage`,
+      `/${org.slug}/billing`,
+      `/${org.slug}/api-keys`,
+      "/new",
+      "/account/invitations",
+      "/account/tokens",
+    ]) {
+      const res = await page("GET", path, { user });
+      expect(res.status, path).toBe(200);
+      expect(res.text).toContain("Sign out");
+      expect(res.text).toContain("Create organization");
+      expect(res.text.length).toBeLessThan(100_000);
+    }
+    const members = await page("GET", `/${org.slug}/organization?tab=members`, { user });
+    expect(members.text).toContain("Send invitation");
+    expect(members.text).not.toContain("Failed to load invitations.");
+  });
+
+  it("shows a plain member the members list and 'Failed to load invitations.'", async () => {
+    const owner = await createUser();
+    const member = await createUser();
+    const org = await createOrg(owner, { slug: uniq("mem") });
+    await addMember(org, member, ["member"]);
+    const res = await page("GET", `/${org.slug}/organization?tab=members`, { user: member });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("Failed to load invitations.");
+    expect(res.text).not.toContain("Send invitation");
+    expect(res.text).toContain(owner.email);
+  });
+
+  it("answers a 404 page for an org the user is not in, naming nothing of it", async () => {
+    const owner = await createUser();
+    const stranger = await createUser();
+    const org = await createOrg(owner, { name: "Secret Org", slug: uniq("secret") });
+    for (const path of [`/${org.slug}`, `/${org.slug}/organization?tab=members`, `/${org.slug}/partner-console`]) {
+      const res = await page("GET", path, { user: stranger });
+      expect(res.status, path).toBe(404);
+      expect(res.text).toContain("Page not found");
+      expect(res.text).not.toContain("Secret Org");
+      expect(res.text).not.toContain(owner.email);
+    }
+  });
+
+  it("answers 403 for the partner console without child_organizations:manage", async () => {
+    const owner = await createUser();
+    const viewer = await createUser();
+    const org = await createOrg(owner, { slug: uniq("pc") });
+    await addMember(org, viewer, ["viewer"]);
+    const res = await page("GET", `/${org.slug}/partner-console`, { user: viewer });
+    expect(res.status).toBe(403);
+  });
+
+  it("refuses a cross-site form post made with the cookie (CSRF)", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("csrf") });
+    const res = await page("POST", `/${org.slug}/organization/general`, {
+      user,
+      form: { name: "Hijacked" },
+      origin: "https://evil.example",
+    });
+    expect(res.status).toBe(403);
+    const after = await page("GET", `/${org.slug}/organization?tab=general`, { user });
+    expect(after.text).not.toContain("Hijacked");
+  });
+
+  it("creates an org from the form, showing server-side errors next to the fields", async () => {
+    const user = await createUser();
+    const bad = await page("POST", "/new", { user, form: { name: "", slug: "Not A Slug!" } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('id="create-name-error"');
+    const slug = uniq("made");
+    const ok = await page("POST", "/new", { user, form: { name: "Made Here", slug } });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toBe(`/${slug}`);
+    const taken = await page("POST", "/new", { user, form: { name: "Again", slug } });
+    expect(taken.status).toBe(400);
+    expect(taken.text).toContain('id="create-slug-error"');
+  });
+
+  it("sets the session cookie HttpOnly, SameSite=Lax, Path=/ (Secure outside localhost) on sign-in", async () => {
+    const email = `${uniq("signin")}@example.com`;
+    const start = await page("POST", "/sign-in/start", { form: { email } });
+    expect(start.status).toBe(200);
+    expect(start.text).toContain('<label for="code">Code</label>');
+    // The code is only in the mail; ask the outbox the way the browser test does.
+    let code: string | undefined;
+    for (let i = 0; i < 50 && !code; i++) {
+      const out = await call("GET", `/dev/outbox?to=${encodeURIComponent(email)}`);
+      code = /\b(\d{6})\b/.exec(out.json?.data?.[0]?.body ?? "")?.[1];
+      if (!code) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(code).toBeDefined();
+    const verify = await page("POST", "/sign-in/verify", { form: { email, code: code ?? "" } });
+    expect(verify.status).toBe(303);
+    const cookie = verify.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/anyreach_session=/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Path=\//);
+    expect(cookie).toMatch(/Secure/i);
+  });
+
+  it("usage: figures, an SVG chart with a table behind it, and the 366-day rule next to the field", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("use") });
+    const ok = await page("GET", `/${org.slug}/usage?from=2026-01-01&to=2026-01-08`, { user });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('role="img"');
+    expect(ok.text.match(/<rect /g)?.length).toBe(7);
+    expect(ok.text).toContain("<td>2026-01-07</td>");
+    const long = await page("GET", `/${org.slug}/usage?from=2024-01-01&to=2026-01-08`, { user });
+    expect(long.status).toBe(400);
+    expect(long.text).toContain('id="to-error"');
+    expect(long.text).toContain("366");
+  });
+
+  it("billing: plan, status, balance and ledger; a viewer sees no ledger and no buttons", async () => {
+    const owner = await createUser();
+    const viewer = await createUser();
+    const org = await createOrg(owner, { slug: uniq("bill") });
+    await addMember(org, viewer, ["viewer"]);
+    const mine = await page("GET", `/${org.slug}/billing`, { user: owner });
+    expect(mine.status).toBe(200);
+    expect(mine.text).toContain("Change plan");
+    expect(mine.text).toContain("Top up");
+    const theirs = await page("GET", `/${org.slug}/billing`, { user: viewer });
+    expect(theirs.status).toBe(200);
+    expect(theirs.text).not.toContain("Change plan");
+    expect(theirs.text).toContain("billing:manage");
+  });
+
+  it("API keys and PATs: the secret is shown once, the list never shows it, revoke removes it", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("keys") });
+    for (const [action, prefix] of [
+      [`/${org.slug}/api-keys`, "ak_"],
+      ["/account/tokens", "pat_"],
+    ] as const) {
+      const bad = await page("POST", action, { user, form: { name: "", expiry: "30" } });
+      expect(bad.status).toBe(400);
+      expect(bad.text).toContain('id="cred-name-error"');
+      const made = await page("POST", action, { user, form: { name: "ci key", expiry: "never" } });
+      expect(made.status).toBe(201);
+      const secret = new RegExp(`value="(${prefix}[^"]+)"`).exec(made.text)?.[1];
+      expect(secret).toBeDefined();
+      const list = await page("GET", action, { user });
+      expect(list.text).toContain("ci key");
+      expect(list.text).not.toContain(secret);
+      const id = /action="[^"]+\/([^/"]+)\/revoke"/.exec(list.text)?.[1];
+      const revoked = await page("POST", `${action}/${id}/revoke`, { user, form: {} });
+      expect(revoked.status).toBe(303);
+      expect((await page("GET", action, { user })).text).not.toContain("ci key");
+    }
+  });
+
+  it("tells slug availability as you type, from the same service as the API", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("avail") });
+    expect((await page("GET", `/new/slug-check?slug=${org.slug}`, { user })).text).toContain("taken");
+    expect((await page("GET", "/new/slug-check?slug=admin", { user })).text).toContain("reserved");
+    expect((await page("GET", `/new/slug-check?slug=${uniq("free")}`, { user })).text).toContain("available");
+  });
+
+  it("lets the owner transfer ownership from the members tab", async () => {
+    const owner = await createUser();
+    const admin = await createUser();
+    const org = await createOrg(owner, { slug: uniq("xfer") });
+    await addMember(org, admin, ["admin"]);
+    const tab = await page("GET", `/${org.slug}/organization?tab=members`, { user: owner });
+    expect(tab.text).toContain(`Transfer ownership to ${admin.email}`);
+    const res = await page("POST", `/${org.slug}/organization/members/${admin.id}/transfer`, { user: owner, form: {} });
+    expect(res.status).toBe(303);
+    const after = await page("GET", `/${org.slug}/organization?tab=general`, { user: admin });
+    expect(after.text).toContain("Delete organization");
+  });
+
+  it("sends a page under a renamed slug (in its grace period) on to the current slug", async () => {
+    const user = await createUser();
+    const oldSlug = uniq("old");
+    const org = await createOrg(user, { slug: oldSlug });
+    const newSlug = uniq("new");
+    const renamed = await page("POST", `/${org.slug}/organization/general`, {
+      user,
+      form: { name: "Renamed", slug: newSlug },
+    });
+    expect(renamed.status).toBe(303);
+    expect(renamed.headers.get("location")).toBe(`/${newSlug}/organization?tab=general`);
+    const res = await page("GET", `/${oldSlug}/organization?tab=members`, { user });
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe(`/${newSlug}/organization?tab=members`);
+  });
+});
