@@ -66,9 +66,12 @@ function priceOf(env: Env, plan: PlanId): string {
   return price;
 }
 
-const urls = (env: Env) => ({
-  successUrl: `${env.APP_URL}/billing?checkout=success`,
-  cancelUrl: `${env.APP_URL}/billing?checkout=canceled`,
+/** The console's billing page of the org: where Checkout and the portal send the customer back. */
+const billingPage = (env: Env, org: OrganizationRow) => `${env.APP_URL}/${org.slug}/billing`;
+
+const urls = (env: Env, org: OrganizationRow) => ({
+  successUrl: `${billingPage(env, org)}?checkout=success`,
+  cancelUrl: `${billingPage(env, org)}?checkout=canceled`,
 });
 
 /** A Checkout session (subscription mode) for a paid plan; the plan applies when it completes. */
@@ -85,7 +88,7 @@ export async function startCheckout(env: Env, db: Db, org: OrganizationRow, want
   const customerId = await customerOf(db, provider, org, account);
   const session = await provider.createCheckout(
     { mode: "subscription", orgId: org.id, customerId, plan, priceId: priceOf(env, plan) },
-    urls(env),
+    urls(env, org),
     `org:${org.id}:checkout:${plan}:${crypto.randomUUID()}`,
   );
   return { url: session.url };
@@ -110,7 +113,7 @@ export async function startTopUp(
   const customerId = await customerOf(db, provider, org, account);
   const session = await provider.createCheckout(
     { mode: "payment", orgId: org.id, customerId, amountCents },
-    urls(env),
+    urls(env, org),
     `org:${org.id}:top-up:${crypto.randomUUID()}`,
   );
   return { url: session.url };
@@ -122,7 +125,7 @@ export async function openPortal(env: Env, db: Db, org: OrganizationRow): Promis
   const provider = billingFor(env, db);
   const customerId = await customerOf(db, provider, org, account);
   return provider.createPortal(
-    { customerId, returnUrl: `${env.APP_URL}/billing` },
+    { customerId, returnUrl: billingPage(env, org) },
     `org:${org.id}:portal:${crypto.randomUUID()}`,
   );
 }
