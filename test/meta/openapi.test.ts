@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { call } from "../harness";
 import { buildApp } from "../../src/app";
+import { consoleRoutes } from "../../src/console/routes";
 
 describe("/openapi.json and /docs", () => {
   it("lists every route the app serves", async () => {
@@ -11,11 +12,15 @@ describe("/openapi.json and /docs", () => {
     for (const [path, ops] of Object.entries(res.json.paths as Record<string, object>)) {
       for (const m of Object.keys(ops)) documented.add(`${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
     }
-    // Pages for people, not API: the local billing provider's Checkout and portal (what Stripe hosts).
-    const pages = (path: string) => path.startsWith("/billing/local/");
+    // Pages for people, not API: the web console, and the local billing provider's Checkout and
+    // portal (what Stripe hosts). Every other route the app serves must be documented.
+    const consolePages = new Set(consoleRoutes.routes.map((r) => `${r.method} ${r.path}`));
+    const pages = (path: string, method: string) =>
+      path.startsWith("/billing/local/") || consolePages.has(`${method} ${path}`);
     const undocumented = buildApp()
       .routes.filter(
-        (r) => r.method !== "ALL" && !["/healthz", "/docs", "/openapi.json"].includes(r.path) && !pages(r.path),
+        (r) =>
+          r.method !== "ALL" && !["/healthz", "/docs", "/openapi.json"].includes(r.path) && !pages(r.path, r.method),
       )
       .map((r) => `${r.method} ${r.path}`)
       .filter((r) => !documented.has(r));
