@@ -213,7 +213,7 @@ export function GeneralTab(p: SettingsProps) {
 
 const ROLES = ["admin", "member", "viewer"] as const;
 
-function RoleSelect({ id, name, selected }: { id: string; name: string; selected?: string }) {
+export function RoleSelect({ id, name, selected }: { id: string; name: string; selected?: string }) {
   return (
     <select id={id} name={name}>
       {ROLES.map((r) => (

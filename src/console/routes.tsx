@@ -41,7 +41,7 @@ import { createApiKey, issuerOf, listApiKeys, reachInOrg, revokeApiKey } from ".
 import { type NodeTab, PartnerConsolePage, TreeItems } from "./partner-view";
 import { childOrg } from "../partner/subtree";
 import { rollupsSql } from "../partner/usage";
-import type { UsageDailyRow } from "../db/schema";
+import type { OrganizationRow, UsageDailyRow } from "../db/schema";
 import { isOrgSlugSegment } from "./paths";
 import { BillingPage, UsagePage } from "./money-views";
 import { resolveWindow } from "../usage/window";
@@ -581,7 +581,7 @@ async function partnerPage(c: C, user: UserPrincipal & { email: string }, ctx: O
   requireScope(asCtx(ctx), "child_organizations:manage");
   const root = ctx.org.id;
   const db = c.var.db;
-  const selectedId = state?.values.parent_id || c.req.query("selected") || root;
+  const selectedId = state?.values.child_id || state?.values.parent_id || c.req.query("selected") || root;
   const chosen = await viewChild(db, root, selectedId);
   const top = await listChildren(db, root, { limit: 1 });
   const q = c.req.query("q")?.trim().slice(0, 100);
@@ -671,6 +671,68 @@ consoleRoutes.post(
       if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
       return partnerPage(c, user, ctx, refusal("child", values, err));
     }
+  }),
+);
+
+/**
+ * A form on the selected node's Members tab: the partner console's own subtree guard
+ * (`childOrg`: child_organizations:manage in the caller's org, the target in its subtree, else
+ * the 404 page), then the same service as the API route on `{child_id}`.
+ */
+function nodeAction(
+  form: string,
+  act: (
+    c: C,
+    user: UserPrincipal,
+    target: OrganizationRow,
+    values: Record<string, string>,
+  ) => Promise<FormState | null>,
+) {
+  return page(async (c) => {
+    const user = await signedIn(c);
+    const ctx = await inOrg(c, user);
+    const childId = c.req.param("childId") ?? "";
+    const target = await childOrg({ var: { org: ctx, db: c.var.db }, req: { param: () => childId } }, "members:manage");
+    const values = { ...(await formOf(c)), child_id: target.id };
+    let state: FormState | null;
+    try {
+      state = await act(c, user, target, values);
+    } catch (err) {
+      if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
+      state = refusal(form, values, err);
+    }
+    if (state) return partnerPage(c, user, ctx, state);
+    return c.redirect(`/${ctx.org.slug}/partner-console?selected=${encodeURIComponent(target.id)}&tab=members`, 303);
+  });
+}
+
+consoleRoutes.post(
+  "/:orgSlug/partner-console/organizations/:childId/invitations",
+  nodeAction("node-invite", async (c, user, target, values) => {
+    const parsed = parseForm("node-invite", CreateInvitationBody, values, (v) => ({
+      email: v.email ?? "",
+      role: v.role,
+    }));
+    if (!parsed.ok) return parsed.state;
+    await createInvitation(c.env, c.var.db, target, parsed.data, actorOfPrincipal(user, c.var.requestId));
+    return null;
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/partner-console/organizations/:childId/members/:userId/roles",
+  nodeAction("node-member", async (c, user, target, values) => {
+    const actor = actorOfPrincipal(user, c.var.requestId);
+    await setRoles(c.var.db, target.id, c.req.param("userId") ?? "", [values.role ?? ""], actor);
+    return null;
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/partner-console/organizations/:childId/members/:userId/remove",
+  nodeAction("node-member", async (c, user, target) => {
+    await removeMember(c.var.db, target.id, c.req.param("userId") ?? "", actorOfPrincipal(user, c.var.requestId));
+    return null;
   }),
 );
 

@@ -247,4 +247,65 @@ describe("web console", () => {
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`/${newSlug}/organization?tab=members`);
   });
+
+  it("partner console: invites to, changes a role in and removes from a child org, only in the subtree", async () => {
+    const partner = await createUser();
+    const root = await createOrg(partner, { slug: uniq("prt") });
+    const child = await createOrg(partner, { slug: uniq("kid"), parentId: root.id });
+    const member = await createUser();
+    await addMember(child, member, ["member"]);
+    const base = `/${root.slug}/partner-console/organizations/${child.id}`;
+    const tab = await page("GET", `/${root.slug}/partner-console?selected=${child.id}&tab=members`, { user: partner });
+    expect(tab.status).toBe(200);
+    expect(tab.text).toContain("Send invitation");
+    expect(tab.text).toContain(`Change role of ${member.email}`);
+    expect(tab.text).toContain(`Remove ${member.email}`);
+
+    const bad = await page("POST", `${base}/invitations`, { user: partner, form: { email: "nope", role: "member" } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('id="node-invite-email-error"');
+    expect(bad.text).toContain(`Selected: ${child.slug}`);
+    const invitee = `${uniq("inv")}@example.com`;
+    const sent = await page("POST", `${base}/invitations`, { user: partner, form: { email: invitee, role: "viewer" } });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("location")).toBe(`/${root.slug}/partner-console?selected=${child.id}&tab=members`);
+    const invs = await call("GET", `/admin/partner-console/organizations/${child.id}/invitations`, {
+      token: partner.session,
+      org: root.id,
+    });
+    expect(JSON.stringify(invs.json)).toContain(invitee);
+
+    const role = await page("POST", `${base}/members/${member.id}/roles`, { user: partner, form: { role: "admin" } });
+    expect(role.status).toBe(303);
+    expect((await page("GET", `/${root.slug}/partner-console?selected=${child.id}`, { user: partner })).text).toMatch(
+      new RegExp(`${member.email}</td><td><span class="badge">admin`),
+    );
+    const removed = await page("POST", `${base}/members/${member.id}/remove`, { user: partner, form: {} });
+    expect(removed.status).toBe(303);
+    expect(
+      (await page("GET", `/${root.slug}/partner-console?selected=${child.id}`, { user: partner })).text,
+    ).not.toContain(member.email);
+
+    // Outside the subtree: the 404 page; without child_organizations:manage: 403; cross-site: 403.
+    const stranger = await createUser();
+    const other = await createOrg(stranger, { slug: uniq("oth") });
+    const outside = await page("POST", `/${root.slug}/partner-console/organizations/${other.id}/invitations`, {
+      user: partner,
+      form: { email: invitee, role: "member" },
+    });
+    expect(outside.status).toBe(404);
+    const viewer = await createUser();
+    await addMember(root, viewer, ["viewer"]);
+    const denied = await page("POST", `${base}/invitations`, {
+      user: viewer,
+      form: { email: invitee, role: "member" },
+    });
+    expect(denied.status).toBe(403);
+    const csrf = await page("POST", `${base}/invitations`, {
+      user: partner,
+      form: { email: invitee, role: "member" },
+      origin: "https://evil.example",
+    });
+    expect(csrf.status).toBe(403);
+  });
 });
