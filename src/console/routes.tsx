@@ -29,7 +29,11 @@ import { requireInvitationAccess } from "../invitations/guards";
 import { CreateInvitationBody } from "../invitations/schemas";
 import { acceptInvitation, declineInvitation, listMyInvitations } from "../invitations/account";
 import { listChildren, searchSubtree, viewChild } from "../partner/organizations";
-import { brandingOf } from "../branding/service";
+import { brandingOf, setBranding } from "../branding/service";
+import { BrandingBody } from "../branding/schemas";
+import { claimDomain, getDomain, releaseDomain, verifyDomain } from "../domains/service";
+import { DomainBody, toDomainView } from "../domains/schemas";
+import { BrandingSection, DomainSection } from "./settings-view";
 import { type FormState, formValues, isFormRefusal, nonBlank, parseForm, refusal } from "./forms";
 import { colourOr, ErrorPage, type Shell } from "./layout-view";
 import { SignInPage } from "./sign-in-view";
@@ -439,8 +443,45 @@ async function settingsPage(
       status,
     );
   }
-  return c.html(<GeneralTab {...common} canManage={ctx.scopes.has("organizations:manage")} />, status);
+  const canManage = ctx.scopes.has("organizations:manage");
+  const base = `/${ctx.org.slug}/organization`;
+  let sections = null;
+  if (ctx.scopes.has("organizations:read")) {
+    const domain = await getDomain(c.env, c.var.db, ctx.org.id).then(toDomainView, (err) => {
+      if (err instanceof AppError && err.code === "not_found") return null;
+      throw err;
+    });
+    const branding = await brandingOf(c.var.db, ctx.org.id);
+    sections = (
+      <>
+        <DomainSection base={base} domain={domain} canManage={canManage} state={state} />
+        <BrandingSection base={base} orgId={ctx.org.id} {...branding} canManage={canManage} state={state} />
+      </>
+    );
+  }
+  return c.html(
+    <GeneralTab {...common} canManage={canManage}>
+      {sections}
+    </GeneralTab>,
+    status,
+  );
 }
+
+/** The general form's billing address: blank fields left out, all blank = none. */
+function addressShape(v: Record<string, string>) {
+  const address: Record<string, string> = {};
+  for (const f of ["line1", "line2", "city", "state", "postal_code", "country"]) {
+    const value = nonBlank(v[`address_${f}`]);
+    if (value !== undefined) address[f] = value.trim();
+  }
+  return Object.keys(address).length > 0 ? address : null;
+}
+
+/** Errors a service names by path (`phone_numbers.0`) shown next to their form field. */
+const byField = (state: FormState): FormState => ({
+  ...state,
+  errors: Object.fromEntries(Object.entries(state.errors).map(([k, m]) => [k.split(".")[0] ?? k, m])),
+});
 
 consoleRoutes.get(
   "/:orgSlug/organization",
@@ -487,16 +528,61 @@ consoleRoutes.post(
       name: nonBlank(values.name),
       slug: nonBlank(values.slug),
       billing_email: nonBlank(values.billing_email) ?? null,
+      billing_address: addressShape(values),
+      phone_numbers: (values.phone_numbers ?? "").split(/[\s,]+/).filter(Boolean),
     };
     const parsed = parseForm("general", PatchOrgBody, values, () => shape);
     if (!parsed.ok) return parsed.state;
-    const after = await updateOrganizationSettings(
-      c.var.db,
-      ctx.org,
-      parsed.data,
-      actorOfPrincipal(user, c.var.requestId),
-    );
-    return tabPath(after.slug, "general");
+    try {
+      const actor = actorOfPrincipal(user, c.var.requestId);
+      const after = await updateOrganizationSettings(c.var.db, ctx.org, parsed.data, actor);
+      return tabPath(after.slug, "general");
+    } catch (err) {
+      if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
+      return byField(refusal("general", values, err));
+    }
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/domain",
+  orgAction("domain", "general", async (c, user, ctx, values) => {
+    requireScope(asCtx(ctx), "organizations:manage");
+    const parsed = parseForm("domain", DomainBody, values, (v) => ({ domain: (v.domain ?? "").trim() }));
+    if (!parsed.ok) return parsed.state;
+    await claimDomain(c.env, c.var.db, ctx.org, parsed.data.domain, actorOfPrincipal(user, c.var.requestId));
+    return tabPath(ctx.org.slug, "general");
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/domain/:verb{verify|release}",
+  orgAction("domain-check", "general", async (c, user, ctx) => {
+    requireScope(asCtx(ctx), "organizations:manage");
+    if (c.req.param("verb") === "verify") await verifyDomain(c.env, c.var.db, ctx.org.id);
+    else await releaseDomain(c.env, c.var.db, ctx.org.id, actorOfPrincipal(user, c.var.requestId));
+    return tabPath(ctx.org.slug, "general");
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/branding",
+  orgAction("branding", "general", async (c, user, ctx, values) => {
+    requireScope(asCtx(ctx), "organizations:manage");
+    const { own } = await brandingOf(c.var.db, ctx.org.id);
+    const shape = (v: Record<string, string>) => ({
+      display_name: nonBlank(v.display_name)?.trim() ?? null,
+      logo_url: nonBlank(v.logo_url)?.trim() ?? null,
+      icon_url: own.icon_url,
+      primary_color: nonBlank(v.primary_color)?.trim() ?? null,
+      accent_color: nonBlank(v.accent_color)?.trim() ?? null,
+      support_email: nonBlank(v.support_email)?.trim() ?? null,
+      hide_product_name: own.hide_product_name,
+    });
+    const parsed = parseForm("branding", BrandingBody, values, shape);
+    if (!parsed.ok) return parsed.state;
+    await setBranding(c.var.db, ctx.org, parsed.data, actorOfPrincipal(user, c.var.requestId));
+    return tabPath(ctx.org.slug, "general");
   }),
 );
 

@@ -308,4 +308,66 @@ describe("web console", () => {
     });
     expect(csrf.status).toBe(403);
   });
+
+  it("general tab: billing address and phone numbers through the API's schema, errors next to the fields", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("gen") });
+    const path = `/${org.slug}/organization/general`;
+    const ok = await page("POST", path, {
+      user,
+      form: { name: "Addressed", address_line1: "1 Main St", address_city: "Berlin", address_country: "de" },
+    });
+    expect(ok.status).toBe(303);
+    const shown = await page("GET", `/${org.slug}/organization?tab=general`, { user });
+    expect(shown.text).toContain('value="1 Main St"');
+    expect(shown.text).toContain('value="DE"');
+    const badCountry = await page("POST", path, { user, form: { name: "Addressed", address_country: "Germany" } });
+    expect(badCountry.status).toBe(400);
+    expect(badCountry.text).toContain('id="general-billing_address-error"');
+    const badPhone = await page("POST", path, { user, form: { name: "Addressed", phone_numbers: "12345" } });
+    expect(badPhone.status).toBe(400);
+    expect(badPhone.text).toContain('id="general-phone_numbers-error"');
+    const notOurs = await page("POST", path, { user, form: { name: "Addressed", phone_numbers: "+15550009999" } });
+    expect(notOurs.status).toBe(400);
+    expect(notOurs.text).toContain('id="general-phone_numbers-error"');
+  });
+
+  it("general tab: a custom domain with its DNS records, Verify, release; branding with its sources", async () => {
+    const user = await createUser();
+    const viewer = await createUser();
+    const org = await createOrg(user, { slug: uniq("dom") });
+    await addMember(org, viewer, ["viewer"]);
+    const base = `/${org.slug}/organization`;
+    const domain = `${uniq("app")}.example.com`;
+    const bad = await page("POST", `${base}/domain`, { user, form: { domain: "" } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('id="domain-domain-error"');
+    expect((await page("POST", `${base}/domain`, { user, form: { domain } })).status).toBe(303);
+    const tab = await page("GET", `${base}?tab=general`, { user });
+    expect(tab.text).toContain(`_anyreach-challenge.${domain}`);
+    expect(tab.text).toMatch(/anyreach-verify=[A-Za-z0-9]{32}/);
+    expect(tab.text).toContain("CNAME");
+    expect(tab.text).toContain('<span class="badge">pending</span>');
+    const txt = /anyreach-verify=[A-Za-z0-9]{32}/.exec(tab.text)?.[0] ?? "";
+    await call("POST", "/dev/dns", { body: { type: "TXT", name: `_anyreach-challenge.${domain}`, value: txt } });
+    expect((await page("POST", `${base}/domain/verify`, { user, form: {} })).status).toBe(303);
+    expect((await page("GET", `${base}?tab=general`, { user })).text).toContain('<span class="badge">active</span>');
+    const ro = await page("GET", `${base}?tab=general`, { user: viewer });
+    expect(ro.text).toContain(domain);
+    expect(ro.text).not.toContain("Verify</button>");
+    expect(ro.text).not.toContain("Save branding");
+    expect((await page("POST", `${base}/domain/verify`, { user: viewer, form: {} })).status).toBe(403);
+    expect((await page("POST", `${base}/domain/release`, { user, form: {} })).status).toBe(303);
+    expect((await page("GET", `${base}?tab=general`, { user })).text).toContain("No custom domain.");
+
+    const badColour = await page("POST", `${base}/branding`, { user, form: { primary_color: "red" } });
+    expect(badColour.status).toBe(400);
+    expect(badColour.text).toContain('id="branding-primary_color-error"');
+    const brand = { display_name: "Acme Voice", primary_color: "#112233", logo_url: "https://cdn.example.com/l.png" };
+    expect((await page("POST", `${base}/branding`, { user, form: brand })).status).toBe(303);
+    const branded = await page("GET", `${base}?tab=general`, { user });
+    expect(branded.text).toContain("Acme Voice");
+    expect(branded.text).toContain("this organization");
+    expect(branded.text).toContain("--primary:#112233");
+  });
 });
