@@ -6,7 +6,7 @@
  */
 export const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#111;background:#f6f7f9}
 a{color:var(--accent)}header.top{background:var(--primary);color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;
-gap:.5rem;align-items:center;justify-content:space-between}header.top a{color:#fff}.brand{font-weight:700}
+gap:.5rem;align-items:center;justify-content:space-between}header.top a{color:#fff}.brand{font-weight:700;display:flex;gap:.5rem;align-items:center}.logo{max-height:28px;width:auto}
 main{max-width:60rem;margin:0 auto;padding:1rem}section,.card{background:#fff;border:1px solid #d0d4da;border-radius:.4rem;
 padding:1rem;margin:0 0 1rem}h1{font-size:1.5rem;margin:.25rem 0 1rem}h2{font-size:1.15rem;margin:0 0 .75rem}
 label{display:block;font-weight:600;margin:.5rem 0 .2rem}input,select{font:inherit;padding:.45rem;border:1px solid #6b7280;

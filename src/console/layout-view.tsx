@@ -12,7 +12,7 @@ export type Shell = {
   orgs?: OrgChoice[];
   current?: OrgChoice;
   /** The effective branding's colours (already checked as #rgb/#rrggbb) and display name. */
-  brand?: { name: string; primary: string; accent: string };
+  brand?: { name: string; primary: string; accent: string; logo?: string | null };
 };
 
 const HEX = /^#(?:[0-9a-f]{3}){1,2}$/i;
@@ -66,7 +66,12 @@ export function Layout(props: Shell & { children?: Child }) {
       </head>
       <body>
         <header class="top">
-          <span class="brand">{props.brand?.name ?? "Anyreach"}</span>
+          <span class="brand">
+            {props.brand?.logo && /^https:\/\//.test(props.brand.logo) ? (
+              <img src={props.brand.logo} alt="" height="28" class="logo" />
+            ) : null}
+            {props.brand?.name ?? "Anyreach"}
+          </span>
           {props.orgs ? <ContextSwitcher orgs={props.orgs} current={props.current} /> : null}
           {props.email ? (
             <form method="post" action="/sign-out" class="row">

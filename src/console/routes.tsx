@@ -92,6 +92,8 @@ async function inOrg(c: C, user: UserPrincipal): Promise<OrgContext> {
   const slug = c.req.param("orgSlug") ?? "";
   const ctx = await resolveOrgContext(c.var.db, user, slug);
   if (!ctx) throw new AppError("not_found");
+  // On an org's custom domain only that org's pages exist: another org's data never shows under its brand.
+  if (c.var.hostOrgId && ctx.org.id !== c.var.hostOrgId) throw new AppError("not_found");
   if (ctx.org.slug !== slug && c.req.method === "GET") {
     const url = new URL(c.req.url);
     throw new Moved(`/${ctx.org.slug}${url.pathname.slice(slug.length + 1)}${url.search}`);
@@ -100,16 +102,21 @@ async function inOrg(c: C, user: UserPrincipal): Promise<OrgContext> {
 }
 
 async function shellOf(c: C, user: UserPrincipal & { email: string }, ctx?: OrgContext): Promise<Shell> {
-  const rows = await listMembershipsOfUser(c.var.db, user.userId);
+  const rows = (await listMembershipsOfUser(c.var.db, user.userId)).filter(
+    (r) => !c.var.hostOrgId || r.org.id === c.var.hostOrgId,
+  );
   const orgs = rows.map((r) => ({ slug: r.org.slug, name: r.org.name, role: mainRole(parseRoles(r.roles)) }));
   const shell: Shell = { title: "", email: user.email, orgs };
-  if (ctx) {
-    shell.current = { slug: ctx.org.slug, name: ctx.org.name, role: mainRole(ctx.roles) };
-    const e = (await brandingOf(c.var.db, ctx.org.id)).effective;
+  if (ctx) shell.current = { slug: ctx.org.slug, name: ctx.org.name, role: mainRole(ctx.roles) };
+  // The brand of the org shown, else of the custom domain's org (pages outside any org on its host).
+  const brandOrg = ctx?.org.id ?? c.var.hostOrgId;
+  if (brandOrg) {
+    const e = (await brandingOf(c.var.db, brandOrg)).effective;
     shell.brand = {
-      name: e.display_name.value ?? ctx.org.name,
+      name: e.display_name.value ?? ctx?.org.name ?? rows[0]?.org.name ?? "Anyreach",
       primary: colourOr(e.primary_color.value, "#1f2937"),
       accent: colourOr(e.accent_color.value, "#1d4ed8"),
+      logo: e.logo_url.value,
     };
   }
   return shell;
@@ -163,9 +170,11 @@ export const consoleRoutes = new Hono<AppEnv>();
 
 // ── Sign-in ─────────────────────────────────────────────────────────────────────────────
 
+/** Where a signed-in user lands: on a custom domain its org (when a member), else their first org. */
 const firstOrgPath = async (c: C, userId: string) => {
   const rows = await listMembershipsOfUser(c.var.db, userId);
-  return rows[0] ? `/${rows[0].org.slug}` : "/new";
+  const first = c.var.hostOrgId ? rows.find((r) => r.org.id === c.var.hostOrgId) : rows[0];
+  return first ? `/${first.org.slug}` : c.var.hostOrgId ? "/account/invitations" : "/new";
 };
 
 consoleRoutes.get(

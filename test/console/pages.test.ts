@@ -9,6 +9,8 @@ async function page(
 ) {
   const host = opts.host ?? "api.test";
   const headers: Record<string, string> = { accept: "text/html" };
+  // vitest-pool-workers does not set Host from the URL (test/domains/helpers.ts).
+  if (opts.host) headers.host = host;
   if (opts.user) headers.cookie = `anyreach_session=${opts.user.session}`;
   let body: string | undefined;
   if (opts.form) {
@@ -369,5 +371,46 @@ describe("web console", () => {
     expect(branded.text).toContain("Acme Voice");
     expect(branded.text).toContain("this organization");
     expect(branded.text).toContain("--primary:#112233");
+  });
+
+  it("renders in the org's branding (logo too); on its custom domain only that org's pages exist", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("host") });
+    const other = await createOrg(user, { name: "Other Brandless Co", slug: uniq("else") });
+    const base = `/${org.slug}/organization`;
+    const brand = {
+      display_name: "Hosted Brand",
+      accent_color: "#0f5132",
+      logo_url: "https://cdn.example.com/logo.png",
+    };
+    expect((await page("POST", `${base}/branding`, { user, form: brand })).status).toBe(303);
+    const home = await page("GET", `/${org.slug}`, { user });
+    expect(home.text).toContain('<img src="https://cdn.example.com/logo.png" alt="" height="28" class="logo"/>');
+    expect(home.text).toContain("--accent:#0f5132");
+    expect(home.text).toContain("Hosted Brand");
+
+    const domain = `${uniq("brand")}.example.com`;
+    expect((await page("POST", `${base}/domain`, { user, form: { domain } })).status).toBe(303);
+    const txt = /anyreach-verify=[A-Za-z0-9]{32}/.exec((await page("GET", `${base}?tab=general`, { user })).text)?.[0];
+    await call("POST", "/dev/dns", { body: { type: "TXT", name: `_anyreach-challenge.${domain}`, value: txt } });
+    expect((await page("POST", `${base}/domain/verify`, { user, form: {} })).status).toBe(303);
+
+    const mine = await page("GET", `/${org.slug}`, { user, host: domain });
+    expect(mine.status).toBe(200);
+    expect(mine.text).toContain("Hosted Brand");
+    expect(mine.text).not.toContain("Other Brandless Co");
+    const theirs = await page("GET", `/${other.slug}/organization?tab=general`, { user, host: domain });
+    expect(theirs.status).toBe(404);
+    expect(theirs.text).not.toContain("Other Brandless Co");
+    const post = await page("POST", `/${other.slug}/organization/general`, {
+      user,
+      host: domain,
+      form: { name: "Taken over" },
+    });
+    expect(post.status).toBe(404);
+    // Elsewhere the other org is still there, in the default brand.
+    const elsewhere = await page("GET", `/${other.slug}`, { user });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.text).not.toContain("Hosted Brand");
   });
 });
