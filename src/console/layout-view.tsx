@@ -15,6 +15,10 @@ export type Shell = {
   brand?: { name: string; primary: string; accent: string; logo?: string | null };
 };
 
+/** The default theme's header and accent colours (no branding set anywhere up the tree). */
+export const DEFAULT_PRIMARY = "#1f2937";
+export const DEFAULT_ACCENT = "#1d4ed8";
+
 const HEX = /^#(?:[0-9a-f]{3}){1,2}$/i;
 export const colourOr = (value: string | null | undefined, fallback: string) =>
   value && HEX.test(value) ? value : fallback;
@@ -53,9 +57,9 @@ function ContextSwitcher({ orgs, current }: { orgs: OrgChoice[]; current?: OrgCh
 }
 
 export function Layout(props: Shell & { children?: Child }) {
-  const primary = props.brand?.primary ?? "#1f2937";
-  const accent = props.brand?.accent ?? "#1d4ed8";
-  const vars = `:root{--primary:${colourOr(primary, "#1f2937")};--accent:${colourOr(accent, "#1d4ed8")}}`;
+  const primary = colourOr(props.brand?.primary, DEFAULT_PRIMARY);
+  const accent = colourOr(props.brand?.accent, DEFAULT_ACCENT);
+  const vars = `:root{--primary:${primary};--accent:${accent}}`;
   return (
     <html lang="en">
       <head>

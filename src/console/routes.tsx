@@ -35,7 +35,7 @@ import { claimDomain, getDomain, releaseDomain, verifyDomain } from "../domains/
 import { DomainBody, toDomainView } from "../domains/schemas";
 import { BrandingSection, DomainSection } from "./settings-view";
 import { type FormState, formValues, isFormRefusal, nonBlank, parseForm, refusal } from "./forms";
-import { colourOr, ErrorPage, type Shell } from "./layout-view";
+import { colourOr, DEFAULT_ACCENT, DEFAULT_PRIMARY, ErrorPage, type Shell } from "./layout-view";
 import { SignInPage } from "./sign-in-view";
 import { AccountInvitationsPage, CreateOrgPage, GeneralTab, MembersTab, OrgHomePage, OrgTabs } from "./org-views";
 import { CredentialsPage, type CredentialLine } from "./credentials-view";
@@ -114,8 +114,8 @@ async function shellOf(c: C, user: UserPrincipal & { email: string }, ctx?: OrgC
     const e = (await brandingOf(c.var.db, brandOrg)).effective;
     shell.brand = {
       name: e.display_name.value ?? ctx?.org.name ?? rows[0]?.org.name ?? "Anyreach",
-      primary: colourOr(e.primary_color.value, "#1f2937"),
-      accent: colourOr(e.accent_color.value, "#1d4ed8"),
+      primary: colourOr(e.primary_color.value, DEFAULT_PRIMARY),
+      accent: colourOr(e.accent_color.value, DEFAULT_ACCENT),
       logo: e.logo_url.value,
     };
   }
