@@ -5,11 +5,12 @@ import type { FormState } from "./forms";
 import { FieldError, FormMessage, Layout, type Shell } from "./layout-view";
 import { type OrgNav, OrgTabs, RoleSelect } from "./org-views";
 import type { MemberView } from "../members/schemas";
+import type { InvitationView } from "../invitations/view";
 import type { UsageFigures } from "../usage/schemas";
 
 /** The selected node's tab: its members, or its usage (`all`: with its subtree; `single`: alone). */
 export type NodeTab =
-  | { tab: "members"; members: MemberView[] }
+  | { tab: "members"; members: MemberView[]; invitations: InvitationView[] }
   | { tab: "usage"; scope: "all" | "single"; from: string; to: string; totals?: UsageFigures; error?: string };
 
 export type SearchResult = { id: string; slug: string; path: string };
@@ -142,7 +143,13 @@ export function PartnerConsolePage(
           </a>
         </nav>
         {p.node.tab === "members" ? (
-          <NodeMembers base={base} selected={p.selected} members={p.node.members} state={p.state} />
+          <NodeMembers
+            base={base}
+            selected={p.selected}
+            members={p.node.members}
+            invitations={p.node.invitations}
+            state={p.state}
+          />
         ) : (
           <div>
             <form method="get" action={base} class="row" novalidate>
@@ -219,7 +226,13 @@ export function PartnerConsolePage(
  * The selected node's members with "Change role" and "Remove", and an invitation form: the
  * same actions as /admin/partner-console/organizations/{child_id}/members and …/invitations.
  */
-function NodeMembers(p: { base: string; selected: Selected; members: MemberView[]; state?: FormState }) {
+function NodeMembers(p: {
+  base: string;
+  selected: Selected;
+  members: MemberView[];
+  invitations: InvitationView[];
+  state?: FormState;
+}) {
   const target = `${p.base}/organizations/${encodeURIComponent(p.selected.id)}`;
   const e = (form: string, f: string) => (p.state?.form === form ? p.state.errors[f] : undefined);
   const v = (form: string, f: string, fallback = "") =>
@@ -263,6 +276,18 @@ function NodeMembers(p: { base: string; selected: Selected; members: MemberView[
           ))}
         </tbody>
       </table>
+      <h3>Pending invitations</h3>
+      {p.invitations.length === 0 ? (
+        <p class="note">No pending invitations.</p>
+      ) : (
+        <ul aria-label={`Pending invitations to ${p.selected.slug}`}>
+          {p.invitations.map((i) => (
+            <li>
+              {i.email} <span class="badge">{i.role}</span> <span class="note">until {i.expires_at.slice(0, 10)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <h3>Invite to {p.selected.slug}</h3>
       <FormMessage message={p.state?.form === "node-invite" ? p.state.message : undefined} />
       <form method="post" action={`${target}/invitations`} novalidate>

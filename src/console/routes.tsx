@@ -702,7 +702,11 @@ async function partnerPage(c: C, user: UserPrincipal & { email: string }, ctx: O
 async function nodeTab(c: C, ctx: OrgContext, id: string): Promise<NodeTab> {
   const target = await childOrg({ var: { org: ctx, db: c.var.db }, req: { param: () => id } }, "members:read");
   if (c.req.query("tab") !== "usage") {
-    return { tab: "members", members: (await listMembers(c.var.db, target.id, { limit: 100 })).data };
+    const [members, invitations] = await Promise.all([
+      listMembers(c.var.db, target.id, { limit: 100 }),
+      listInvitations(c.var.db, target.id, { limit: 100, status: "pending" }),
+    ]);
+    return { tab: "members", members: members.data, invitations: invitations.data };
   }
   const scope = c.req.query("scope") === "single" ? "single" : "all";
   const q = { from: nonBlank(c.req.query("from")), to: nonBlank(c.req.query("to")) };

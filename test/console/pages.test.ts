@@ -276,6 +276,9 @@ describe("web console", () => {
       org: root.id,
     });
     expect(JSON.stringify(invs.json)).toContain(invitee);
+    const pending = await page("GET", `/${root.slug}/partner-console?selected=${child.id}`, { user: partner });
+    expect(pending.text).toContain(`Pending invitations to ${child.slug}`);
+    expect(pending.text).toContain(invitee);
 
     const role = await page("POST", `${base}/members/${member.id}/roles`, { user: partner, form: { role: "admin" } });
     expect(role.status).toBe(303);
