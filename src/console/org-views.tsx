@@ -156,6 +156,7 @@ export function GeneralTab(p: SettingsProps & { children?: Child }) {
       <OrgTabs nav={p.nav} here="organization" />
       <section>
         <h2>General</h2>
+        {p.org.avatarUrl ? <img src={p.org.avatarUrl} alt={`Avatar of ${p.org.name}`} width="64" height="64" /> : null}
         <p>
           Status: <span class="badge">{p.org.status}</span>
         </p>
@@ -170,6 +171,15 @@ export function GeneralTab(p: SettingsProps & { children?: Child }) {
               value={p.org.slug}
               state={p.state}
               hint="Changing the slug changes public URLs; the old slug keeps working for 30 days."
+            />
+            <Field
+              form="general"
+              name="avatar_url"
+              label="Avatar URL"
+              type="url"
+              value={p.org.avatarUrl ?? ""}
+              state={p.state}
+              hint="An http(s) address of the organization's picture; blank for none."
             />
             <Field
               form="general"

@@ -536,6 +536,7 @@ consoleRoutes.post(
     const shape = {
       name: nonBlank(values.name),
       slug: nonBlank(values.slug),
+      avatar_url: nonBlank(values.avatar_url)?.trim() ?? null,
       billing_email: nonBlank(values.billing_email) ?? null,
       billing_address: addressShape(values),
       phone_numbers: (values.phone_numbers ?? "").split(/[\s,]+/).filter(Boolean),

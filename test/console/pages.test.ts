@@ -326,6 +326,17 @@ describe("web console", () => {
     const shown = await page("GET", `/${org.slug}/organization?tab=general`, { user });
     expect(shown.text).toContain('value="1 Main St"');
     expect(shown.text).toContain('value="DE"');
+    const avatar = "https://cdn.example.com/avatar.png";
+    expect((await page("POST", path, { user, form: { name: "Addressed", avatar_url: avatar } })).status).toBe(303);
+    expect((await page("GET", `/${org.slug}/organization?tab=general`, { user })).text).toContain(
+      `<img src="${avatar}"`,
+    );
+    const badAvatar = await page("POST", path, {
+      user,
+      form: { name: "Addressed", avatar_url: "javascript:alert(1)" },
+    });
+    expect(badAvatar.status).toBe(400);
+    expect(badAvatar.text).toContain('id="general-avatar_url-error"');
     const badCountry = await page("POST", path, { user, form: { name: "Addressed", address_country: "Germany" } });
     expect(badCountry.status).toBe(400);
     expect(badCountry.text).toContain('id="general-billing_address-error"');
