@@ -110,16 +110,19 @@ async function shellOf(c: C, user: UserPrincipal & { email: string }, ctx?: OrgC
   if (ctx) shell.current = { slug: ctx.org.slug, name: ctx.org.name, role: mainRole(ctx.roles) };
   // The brand of the org shown, else of the custom domain's org (pages outside any org on its host).
   const brandOrg = ctx?.org.id ?? c.var.hostOrgId;
-  if (brandOrg) {
-    const e = (await brandingOf(c.var.db, brandOrg)).effective;
-    shell.brand = {
-      name: e.display_name.value ?? ctx?.org.name ?? rows[0]?.org.name ?? "Anyreach",
-      primary: colourOr(e.primary_color.value, DEFAULT_PRIMARY),
-      accent: colourOr(e.accent_color.value, DEFAULT_ACCENT),
-      logo: e.logo_url.value,
-    };
-  }
+  if (brandOrg) shell.brand = await brandOf(c, brandOrg, ctx?.org.name ?? rows[0]?.org.name);
   return shell;
+}
+
+/** An org's effective branding as the layout shows it. */
+async function brandOf(c: C, orgId: string, orgName?: string): Promise<NonNullable<Shell["brand"]>> {
+  const e = (await brandingOf(c.var.db, orgId)).effective;
+  return {
+    name: e.display_name.value ?? orgName ?? "Anyreach",
+    primary: colourOr(e.primary_color.value, DEFAULT_PRIMARY),
+    accent: colourOr(e.accent_color.value, DEFAULT_ACCENT),
+    logo: e.logo_url.value,
+  };
 }
 
 /** An org context in the shape the guards read (`c.var.org`). */
@@ -139,7 +142,9 @@ async function failure(c: C, err: unknown): Promise<Response> {
   if (status === 403 && !["cross_site_request", "insufficient_scope", "forbidden", "owner_required"].includes(err.code))
     throw err;
   const detail = status === 403 ? err.detail : undefined;
-  return c.html(<ErrorPage title="" status={status} detail={detail} />, status);
+  // On a custom domain even the error page is in the domain's brand (never in the refused org's).
+  const brand = c.var.hostOrgId ? await brandOf(c, c.var.hostOrgId) : undefined;
+  return c.html(<ErrorPage title="" status={status} detail={detail} brand={brand} />, status);
 }
 
 /**

@@ -416,6 +416,7 @@ describe("web console", () => {
     const theirs = await page("GET", `/${other.slug}/organization?tab=general`, { user, host: domain });
     expect(theirs.status).toBe(404);
     expect(theirs.text).not.toContain("Other Brandless Co");
+    expect(theirs.text).toContain("Hosted Brand");
     const post = await page("POST", `/${other.slug}/organization/general`, {
       user,
       host: domain,
