@@ -423,6 +423,24 @@ describe("web console", () => {
       form: { name: "Taken over" },
     });
     expect(post.status).toBe(404);
+    // Signing in on the custom domain lands on its org, even for a user whose first org is another.
+    const visitor = await createUser();
+    await addMember(other, visitor, ["member"]);
+    await addMember(org, visitor, ["member"]);
+    const start = await page("POST", "/sign-in/start", { host: domain, form: { email: visitor.email } });
+    expect(start.status).toBe(200);
+    let code: string | undefined;
+    for (let i = 0; i < 50 && !code; i++) {
+      const out = await call("GET", `/dev/outbox?to=${encodeURIComponent(visitor.email)}`);
+      code = /\b(\d{6})\b/.exec(out.json?.data?.[0]?.body ?? "")?.[1];
+      if (!code) await new Promise((r) => setTimeout(r, 100));
+    }
+    const verify = await page("POST", "/sign-in/verify", {
+      host: domain,
+      form: { email: visitor.email, code: code ?? "" },
+    });
+    expect(verify.status).toBe(303);
+    expect(verify.headers.get("location")).toBe(`/${org.slug}`);
     // Elsewhere the other org is still there, in the default brand.
     const elsewhere = await page("GET", `/${other.slug}`, { user });
     expect(elsewhere.status).toBe(200);
