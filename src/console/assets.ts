@@ -1,19 +1,20 @@
 /**
  * The console's one stylesheet and one script, inlined into every page (no build step, no
- * extra request). Colours meet 4.5:1 on their backgrounds; the layout is a single column
+ * extra request). Text colours meet 4.5:1 on their backgrounds, focus rings 3:1
+ * (test/console/contrast.test.ts); the layout is a single column
  * below 640 px. The script only enhances: every page works without it, except the tree's
  * lazy expansion and the switcher's filter.
  */
 export const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#111;background:#f6f7f9}
 a{color:var(--accent)}header.top{background:var(--primary);color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;
-gap:.5rem;align-items:center;justify-content:space-between}header.top a{color:#fff}.brand{font-weight:700}
+gap:.5rem;align-items:center;justify-content:space-between}header.top a{color:#fff}.brand{font-weight:700;display:flex;gap:.5rem;align-items:center}.logo{max-height:28px;width:auto}
 main{max-width:60rem;margin:0 auto;padding:1rem}section,.card{background:#fff;border:1px solid #d0d4da;border-radius:.4rem;
 padding:1rem;margin:0 0 1rem}h1{font-size:1.5rem;margin:.25rem 0 1rem}h2{font-size:1.15rem;margin:0 0 .75rem}
 label{display:block;font-weight:600;margin:.5rem 0 .2rem}input,select{font:inherit;padding:.45rem;border:1px solid #6b7280;
 border-radius:.3rem;width:100%;max-width:28rem}button,.button{font:inherit;background:var(--accent);color:#fff;border:0;
 border-radius:.3rem;padding:.45rem .9rem;cursor:pointer;text-decoration:none;display:inline-block}
 button.secondary{background:#fff;color:#111;border:1px solid #6b7280}button.danger{background:#b91c1c}
-:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}.error{color:#b91c1c;margin:.2rem 0}.note{color:#4b5563}
+:focus-visible{outline:3px solid #b45309;outline-offset:2px}header.top :focus-visible{outline-color:#f59e0b}.error{color:#b91c1c;margin:.2rem 0}.note{color:#4b5563}
 .badge{display:inline-block;font-size:.8rem;border-radius:1rem;padding:0 .5rem;background:#e5e7eb;color:#111;margin-left:.3rem}
 nav.tabs{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0 0 1rem}nav.tabs a[aria-current=page]{font-weight:700}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.35rem;border-bottom:1px solid #e5e7eb;vertical-align:top}
@@ -23,7 +24,7 @@ background:#fff;color:#111;border:1px solid #6b7280;border-radius:.4rem;padding:
 max-height:70vh;overflow:auto}#ctx-panel a{color:#111;display:block;padding:.3rem}#ctx-panel ul{list-style:none;margin:0;
 padding:0}[hidden]{display:none!important}.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}ul[role=tree],ul[role=group]{list-style:none;padding-left:1.1rem;margin:0}
 [role=treeitem]>.node{display:flex;gap:.4rem;align-items:center;padding:.15rem}[role=treeitem]:focus{outline:none}[role=treeitem]:focus>.node{outline:3px solid
-#f59e0b}.toggle{width:1.2rem;display:inline-block}.crumb{color:#4b5563}@media(max-width:640px){main{padding:.5rem}}`;
+#b45309}.toggle{width:1.2rem;display:inline-block}.crumb{color:#4b5563}@media(max-width:640px){main{padding:.5rem}}`;
 
 export const SCRIPT = `(()=>{const $=(s,r=document)=>r.querySelector(s),$$=(s,r=document)=>[...r.querySelectorAll(s)];
 const b=$("#ctx-button"),p=$("#ctx-panel");if(b&&p){b.addEventListener("click",()=>{const o=p.hidden;p.hidden=!o;

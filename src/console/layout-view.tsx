@@ -12,8 +12,12 @@ export type Shell = {
   orgs?: OrgChoice[];
   current?: OrgChoice;
   /** The effective branding's colours (already checked as #rgb/#rrggbb) and display name. */
-  brand?: { name: string; primary: string; accent: string };
+  brand?: { name: string; primary: string; accent: string; logo?: string | null };
 };
+
+/** The default theme's header and accent colours (no branding set anywhere up the tree). */
+export const DEFAULT_PRIMARY = "#1f2937";
+export const DEFAULT_ACCENT = "#1d4ed8";
 
 const HEX = /^#(?:[0-9a-f]{3}){1,2}$/i;
 export const colourOr = (value: string | null | undefined, fallback: string) =>
@@ -53,9 +57,9 @@ function ContextSwitcher({ orgs, current }: { orgs: OrgChoice[]; current?: OrgCh
 }
 
 export function Layout(props: Shell & { children?: Child }) {
-  const primary = props.brand?.primary ?? "#1f2937";
-  const accent = props.brand?.accent ?? "#1d4ed8";
-  const vars = `:root{--primary:${colourOr(primary, "#1f2937")};--accent:${colourOr(accent, "#1d4ed8")}}`;
+  const primary = colourOr(props.brand?.primary, DEFAULT_PRIMARY);
+  const accent = colourOr(props.brand?.accent, DEFAULT_ACCENT);
+  const vars = `:root{--primary:${primary};--accent:${accent}}`;
   return (
     <html lang="en">
       <head>
@@ -66,7 +70,12 @@ export function Layout(props: Shell & { children?: Child }) {
       </head>
       <body>
         <header class="top">
-          <span class="brand">{props.brand?.name ?? "Anyreach"}</span>
+          <span class="brand">
+            {props.brand?.logo && /^https:\/\//.test(props.brand.logo) ? (
+              <img src={props.brand.logo} alt="" height="28" class="logo" />
+            ) : null}
+            {props.brand?.name ?? "Anyreach"}
+          </span>
           {props.orgs ? <ContextSwitcher orgs={props.orgs} current={props.current} /> : null}
           {props.email ? (
             <form method="post" action="/sign-out" class="row">

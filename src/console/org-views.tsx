@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { Child } from "hono/jsx";
 import type { OrganizationRow } from "../db/schema";
 import type { MemberView } from "../members/schemas";
 import type { InvitationView } from "../invitations/view";
@@ -11,7 +12,7 @@ const val = (s: FormState | undefined, form: string, field: string, fallback = "
   s?.form === form ? (s.values[field] ?? fallback) : fallback;
 
 /** A labelled text field with its server-side error below it. */
-function Field(p: {
+export function Field(p: {
   form: string;
   name: string;
   label: string;
@@ -136,7 +137,18 @@ type SettingsProps = Shell & {
   state?: FormState;
 };
 
-export function GeneralTab(p: SettingsProps) {
+const ADDRESS: [string, string][] = [
+  ["line1", "Address line 1"],
+  ["line2", "Address line 2"],
+  ["city", "City"],
+  ["state", "State or region"],
+  ["postal_code", "Postal code"],
+  ["country", "Country (two letters, e.g. DE)"],
+];
+
+const addressOf = (o: OrganizationRow) => (o.billingAddress ?? {}) as Record<string, string | undefined>;
+
+export function GeneralTab(p: SettingsProps & { children?: Child }) {
   const base = `/${p.org.slug}/organization`;
   return (
     <Layout {...p} title={`${p.org.name} · Organization settings`}>
@@ -144,6 +156,7 @@ export function GeneralTab(p: SettingsProps) {
       <OrgTabs nav={p.nav} here="organization" />
       <section>
         <h2>General</h2>
+        {p.org.avatarUrl ? <img src={p.org.avatarUrl} alt={`Avatar of ${p.org.name}`} width="64" height="64" /> : null}
         <p>
           Status: <span class="badge">{p.org.status}</span>
         </p>
@@ -161,11 +174,41 @@ export function GeneralTab(p: SettingsProps) {
             />
             <Field
               form="general"
+              name="avatar_url"
+              label="Avatar URL"
+              type="url"
+              value={p.org.avatarUrl ?? ""}
+              state={p.state}
+              hint="An http(s) address of the organization's picture; blank for none."
+            />
+            <Field
+              form="general"
               name="billing_email"
               label="Billing e-mail"
               type="email"
               value={p.org.billingEmail ?? ""}
               state={p.state}
+            />
+            <fieldset aria-describedby="general-billing_address-error">
+              <legend>Billing address</legend>
+              {ADDRESS.map(([f, label]) => (
+                <Field
+                  form="general"
+                  name={`address_${f}`}
+                  label={label}
+                  value={addressOf(p.org)[f] ?? ""}
+                  state={p.state}
+                />
+              ))}
+              <FieldError id="general-billing_address-error" message={err(p.state, "general", "billing_address")} />
+            </fieldset>
+            <Field
+              form="general"
+              name="phone_numbers"
+              label="Phone numbers"
+              value={p.org.phoneNumbers.join(", ")}
+              state={p.state}
+              hint="E.164, separated by commas, e.g. +14155550100. Only numbers provisioned to this organization."
             />
             <p>
               <button type="submit">Save</button>
@@ -179,9 +222,18 @@ export function GeneralTab(p: SettingsProps) {
             <dd>{p.org.slug}</dd>
             <dt>Billing e-mail</dt>
             <dd>{p.org.billingEmail ?? "—"}</dd>
+            <dt>Billing address</dt>
+            <dd>
+              {ADDRESS.map(([f]) => addressOf(p.org)[f])
+                .filter(Boolean)
+                .join(", ") || "—"}
+            </dd>
+            <dt>Phone numbers</dt>
+            <dd>{p.org.phoneNumbers.join(", ") || "—"}</dd>
           </dl>
         )}
       </section>
+      {p.children}
       {p.isOwner ? (
         <section>
           <h2>Delete organization</h2>
@@ -213,7 +265,7 @@ export function GeneralTab(p: SettingsProps) {
 
 const ROLES = ["admin", "member", "viewer"] as const;
 
-function RoleSelect({ id, name, selected }: { id: string; name: string; selected?: string }) {
+export function RoleSelect({ id, name, selected }: { id: string; name: string; selected?: string }) {
   return (
     <select id={id} name={name}>
       {ROLES.map((r) => (

@@ -3,13 +3,14 @@ import type { OrganizationRow } from "../db/schema";
 import type { ChildRow } from "../db/tree";
 import type { FormState } from "./forms";
 import { FieldError, FormMessage, Layout, type Shell } from "./layout-view";
-import { type OrgNav, OrgTabs } from "./org-views";
+import { type OrgNav, OrgTabs, RoleSelect } from "./org-views";
 import type { MemberView } from "../members/schemas";
+import type { InvitationView } from "../invitations/view";
 import type { UsageFigures } from "../usage/schemas";
 
 /** The selected node's tab: its members, or its usage (`all`: with its subtree; `single`: alone). */
 export type NodeTab =
-  | { tab: "members"; members: MemberView[] }
+  | { tab: "members"; members: MemberView[]; invitations: InvitationView[] }
   | { tab: "usage"; scope: "all" | "single"; from: string; to: string; totals?: UsageFigures; error?: string };
 
 export type SearchResult = { id: string; slug: string; path: string };
@@ -142,21 +143,13 @@ export function PartnerConsolePage(
           </a>
         </nav>
         {p.node.tab === "members" ? (
-          <table>
-            <caption class="visually-hidden">Members of {p.selected.slug}</caption>
-            <tbody>
-              {p.node.members.map((m) => (
-                <tr>
-                  <td>{m.email}</td>
-                  <td>
-                    {m.roles.map((r) => (
-                      <span class="badge">{r}</span>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <NodeMembers
+            base={base}
+            selected={p.selected}
+            members={p.node.members}
+            invitations={p.node.invitations}
+            state={p.state}
+          />
         ) : (
           <div>
             <form method="get" action={base} class="row" novalidate>
@@ -226,5 +219,96 @@ export function PartnerConsolePage(
         </form>
       </section>
     </Layout>
+  );
+}
+
+/**
+ * The selected node's members with "Change role" and "Remove", and an invitation form: the
+ * same actions as /admin/partner-console/organizations/{child_id}/members and …/invitations.
+ */
+function NodeMembers(p: {
+  base: string;
+  selected: Selected;
+  members: MemberView[];
+  invitations: InvitationView[];
+  state?: FormState;
+}) {
+  const target = `${p.base}/organizations/${encodeURIComponent(p.selected.id)}`;
+  const e = (form: string, f: string) => (p.state?.form === form ? p.state.errors[f] : undefined);
+  const v = (form: string, f: string, fallback = "") =>
+    p.state?.form === form ? (p.state.values[f] ?? fallback) : fallback;
+  const emailError = e("node-invite", "email");
+  return (
+    <div>
+      <FormMessage message={p.state?.form === "node-member" ? p.state.message : undefined} />
+      <table>
+        <caption class="visually-hidden">Members of {p.selected.slug}</caption>
+        <tbody>
+          {p.members.map((m) => (
+            <tr>
+              <td>{m.email}</td>
+              <td>
+                {m.roles.map((r) => (
+                  <span class="badge">{r}</span>
+                ))}
+              </td>
+              <td>
+                {m.is_owner ? null : (
+                  <div class="row">
+                    <form method="post" action={`${target}/members/${m.user_id}/roles`} class="row">
+                      <label for={`node-role-${m.user_id}`} class="visually-hidden">
+                        Role of {m.email}
+                      </label>
+                      <RoleSelect id={`node-role-${m.user_id}`} name="role" selected={m.roles[0]} />
+                      <button type="submit" class="secondary" aria-label={`Change role of ${m.email}`}>
+                        Change role
+                      </button>
+                    </form>
+                    <form method="post" action={`${target}/members/${m.user_id}/remove`}>
+                      <button type="submit" class="danger" aria-label={`Remove ${m.email}`}>
+                        Remove
+                      </button>
+                    </form>
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Pending invitations</h3>
+      {p.invitations.length === 0 ? (
+        <p class="note">No pending invitations.</p>
+      ) : (
+        <ul aria-label={`Pending invitations to ${p.selected.slug}`}>
+          {p.invitations.map((i) => (
+            <li>
+              {i.email} <span class="badge">{i.role}</span> <span class="note">until {i.expires_at.slice(0, 10)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Invite to {p.selected.slug}</h3>
+      <FormMessage message={p.state?.form === "node-invite" ? p.state.message : undefined} />
+      <form method="post" action={`${target}/invitations`} novalidate>
+        <label for="node-invite-email">Email</label>
+        <input
+          id="node-invite-email"
+          name="email"
+          type="email"
+          required
+          value={v("node-invite", "email")}
+          aria-invalid={emailError ? "true" : undefined}
+          aria-describedby={emailError ? "node-invite-email-error" : undefined}
+        />
+        <FieldError id="node-invite-email-error" message={emailError} />
+        <label for="node-invite-role">Role</label>
+        <RoleSelect id="node-invite-role" name="role" selected={v("node-invite", "role", "member")} />
+        <FieldError id="node-invite-role-error" message={e("node-invite", "role")} />
+        <p>
+          <button type="submit">Send invitation</button>
+        </p>
+      </form>
+    </div>
   );
 }

@@ -29,9 +29,13 @@ import { requireInvitationAccess } from "../invitations/guards";
 import { CreateInvitationBody } from "../invitations/schemas";
 import { acceptInvitation, declineInvitation, listMyInvitations } from "../invitations/account";
 import { listChildren, searchSubtree, viewChild } from "../partner/organizations";
-import { brandingOf } from "../branding/service";
+import { brandingOf, setBranding } from "../branding/service";
+import { BrandingBody } from "../branding/schemas";
+import { claimDomain, getDomain, releaseDomain, verifyDomain } from "../domains/service";
+import { DomainBody, toDomainView } from "../domains/schemas";
+import { BrandingSection, DomainSection } from "./settings-view";
 import { type FormState, formValues, isFormRefusal, nonBlank, parseForm, refusal } from "./forms";
-import { colourOr, ErrorPage, type Shell } from "./layout-view";
+import { colourOr, DEFAULT_ACCENT, DEFAULT_PRIMARY, ErrorPage, type Shell } from "./layout-view";
 import { SignInPage } from "./sign-in-view";
 import { AccountInvitationsPage, CreateOrgPage, GeneralTab, MembersTab, OrgHomePage, OrgTabs } from "./org-views";
 import { CredentialsPage, type CredentialLine } from "./credentials-view";
@@ -41,7 +45,7 @@ import { createApiKey, issuerOf, listApiKeys, reachInOrg, revokeApiKey } from ".
 import { type NodeTab, PartnerConsolePage, TreeItems } from "./partner-view";
 import { childOrg } from "../partner/subtree";
 import { rollupsSql } from "../partner/usage";
-import type { UsageDailyRow } from "../db/schema";
+import type { OrganizationRow, UsageDailyRow } from "../db/schema";
 import { isOrgSlugSegment } from "./paths";
 import { BillingPage, UsagePage } from "./money-views";
 import { resolveWindow } from "../usage/window";
@@ -88,6 +92,8 @@ async function inOrg(c: C, user: UserPrincipal): Promise<OrgContext> {
   const slug = c.req.param("orgSlug") ?? "";
   const ctx = await resolveOrgContext(c.var.db, user, slug);
   if (!ctx) throw new AppError("not_found");
+  // On an org's custom domain only that org's pages exist: another org's data never shows under its brand.
+  if (c.var.hostOrgId && ctx.org.id !== c.var.hostOrgId) throw new AppError("not_found");
   if (ctx.org.slug !== slug && c.req.method === "GET") {
     const url = new URL(c.req.url);
     throw new Moved(`/${ctx.org.slug}${url.pathname.slice(slug.length + 1)}${url.search}`);
@@ -96,19 +102,27 @@ async function inOrg(c: C, user: UserPrincipal): Promise<OrgContext> {
 }
 
 async function shellOf(c: C, user: UserPrincipal & { email: string }, ctx?: OrgContext): Promise<Shell> {
-  const rows = await listMembershipsOfUser(c.var.db, user.userId);
+  const rows = (await listMembershipsOfUser(c.var.db, user.userId)).filter(
+    (r) => !c.var.hostOrgId || r.org.id === c.var.hostOrgId,
+  );
   const orgs = rows.map((r) => ({ slug: r.org.slug, name: r.org.name, role: mainRole(parseRoles(r.roles)) }));
   const shell: Shell = { title: "", email: user.email, orgs };
-  if (ctx) {
-    shell.current = { slug: ctx.org.slug, name: ctx.org.name, role: mainRole(ctx.roles) };
-    const e = (await brandingOf(c.var.db, ctx.org.id)).effective;
-    shell.brand = {
-      name: e.display_name.value ?? ctx.org.name,
-      primary: colourOr(e.primary_color.value, "#1f2937"),
-      accent: colourOr(e.accent_color.value, "#1d4ed8"),
-    };
-  }
+  if (ctx) shell.current = { slug: ctx.org.slug, name: ctx.org.name, role: mainRole(ctx.roles) };
+  // The brand of the org shown, else of the custom domain's org (pages outside any org on its host).
+  const brandOrg = ctx?.org.id ?? c.var.hostOrgId;
+  if (brandOrg) shell.brand = await brandOf(c, brandOrg, ctx?.org.name ?? rows[0]?.org.name);
   return shell;
+}
+
+/** An org's effective branding as the layout shows it. */
+async function brandOf(c: C, orgId: string, orgName?: string): Promise<NonNullable<Shell["brand"]>> {
+  const e = (await brandingOf(c.var.db, orgId)).effective;
+  return {
+    name: e.display_name.value ?? orgName ?? "Anyreach",
+    primary: colourOr(e.primary_color.value, DEFAULT_PRIMARY),
+    accent: colourOr(e.accent_color.value, DEFAULT_ACCENT),
+    logo: e.logo_url.value,
+  };
 }
 
 /** An org context in the shape the guards read (`c.var.org`). */
@@ -128,7 +142,9 @@ async function failure(c: C, err: unknown): Promise<Response> {
   if (status === 403 && !["cross_site_request", "insufficient_scope", "forbidden", "owner_required"].includes(err.code))
     throw err;
   const detail = status === 403 ? err.detail : undefined;
-  return c.html(<ErrorPage title="" status={status} detail={detail} />, status);
+  // On a custom domain even the error page is in the domain's brand (never in the refused org's).
+  const brand = c.var.hostOrgId ? await brandOf(c, c.var.hostOrgId) : undefined;
+  return c.html(<ErrorPage title="" status={status} detail={detail} brand={brand} />, status);
 }
 
 /**
@@ -159,9 +175,11 @@ export const consoleRoutes = new Hono<AppEnv>();
 
 // ── Sign-in ─────────────────────────────────────────────────────────────────────────────
 
+/** Where a signed-in user lands: on a custom domain its org (when a member), else their first org. */
 const firstOrgPath = async (c: C, userId: string) => {
   const rows = await listMembershipsOfUser(c.var.db, userId);
-  return rows[0] ? `/${rows[0].org.slug}` : "/new";
+  const first = c.var.hostOrgId ? rows.find((r) => r.org.id === c.var.hostOrgId) : rows[0];
+  return first ? `/${first.org.slug}` : c.var.hostOrgId ? "/account/invitations" : "/new";
 };
 
 consoleRoutes.get(
@@ -439,8 +457,45 @@ async function settingsPage(
       status,
     );
   }
-  return c.html(<GeneralTab {...common} canManage={ctx.scopes.has("organizations:manage")} />, status);
+  const canManage = ctx.scopes.has("organizations:manage");
+  const base = `/${ctx.org.slug}/organization`;
+  let sections = null;
+  if (ctx.scopes.has("organizations:read")) {
+    const domain = await getDomain(c.env, c.var.db, ctx.org.id).then(toDomainView, (err) => {
+      if (err instanceof AppError && err.code === "not_found") return null;
+      throw err;
+    });
+    const branding = await brandingOf(c.var.db, ctx.org.id);
+    sections = (
+      <>
+        <DomainSection base={base} domain={domain} canManage={canManage} state={state} />
+        <BrandingSection base={base} orgId={ctx.org.id} {...branding} canManage={canManage} state={state} />
+      </>
+    );
+  }
+  return c.html(
+    <GeneralTab {...common} canManage={canManage}>
+      {sections}
+    </GeneralTab>,
+    status,
+  );
 }
+
+/** The general form's billing address: blank fields left out, all blank = none. */
+function addressShape(v: Record<string, string>) {
+  const address: Record<string, string> = {};
+  for (const f of ["line1", "line2", "city", "state", "postal_code", "country"]) {
+    const value = nonBlank(v[`address_${f}`]);
+    if (value !== undefined) address[f] = value.trim();
+  }
+  return Object.keys(address).length > 0 ? address : null;
+}
+
+/** Errors a service names by path (`phone_numbers.0`) shown next to their form field. */
+const byField = (state: FormState): FormState => ({
+  ...state,
+  errors: Object.fromEntries(Object.entries(state.errors).map(([k, m]) => [k.split(".")[0] ?? k, m])),
+});
 
 consoleRoutes.get(
   "/:orgSlug/organization",
@@ -486,17 +541,63 @@ consoleRoutes.post(
     const shape = {
       name: nonBlank(values.name),
       slug: nonBlank(values.slug),
+      avatar_url: nonBlank(values.avatar_url)?.trim() ?? null,
       billing_email: nonBlank(values.billing_email) ?? null,
+      billing_address: addressShape(values),
+      phone_numbers: (values.phone_numbers ?? "").split(/[\s,]+/).filter(Boolean),
     };
     const parsed = parseForm("general", PatchOrgBody, values, () => shape);
     if (!parsed.ok) return parsed.state;
-    const after = await updateOrganizationSettings(
-      c.var.db,
-      ctx.org,
-      parsed.data,
-      actorOfPrincipal(user, c.var.requestId),
-    );
-    return tabPath(after.slug, "general");
+    try {
+      const actor = actorOfPrincipal(user, c.var.requestId);
+      const after = await updateOrganizationSettings(c.var.db, ctx.org, parsed.data, actor);
+      return tabPath(after.slug, "general");
+    } catch (err) {
+      if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
+      return byField(refusal("general", values, err));
+    }
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/domain",
+  orgAction("domain", "general", async (c, user, ctx, values) => {
+    requireScope(asCtx(ctx), "organizations:manage");
+    const parsed = parseForm("domain", DomainBody, values, (v) => ({ domain: (v.domain ?? "").trim() }));
+    if (!parsed.ok) return parsed.state;
+    await claimDomain(c.env, c.var.db, ctx.org, parsed.data.domain, actorOfPrincipal(user, c.var.requestId));
+    return tabPath(ctx.org.slug, "general");
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/domain/:verb{verify|release}",
+  orgAction("domain-check", "general", async (c, user, ctx) => {
+    requireScope(asCtx(ctx), "organizations:manage");
+    if (c.req.param("verb") === "verify") await verifyDomain(c.env, c.var.db, ctx.org.id);
+    else await releaseDomain(c.env, c.var.db, ctx.org.id, actorOfPrincipal(user, c.var.requestId));
+    return tabPath(ctx.org.slug, "general");
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/organization/branding",
+  orgAction("branding", "general", async (c, user, ctx, values) => {
+    requireScope(asCtx(ctx), "organizations:manage");
+    const { own } = await brandingOf(c.var.db, ctx.org.id);
+    const shape = (v: Record<string, string>) => ({
+      display_name: nonBlank(v.display_name)?.trim() ?? null,
+      logo_url: nonBlank(v.logo_url)?.trim() ?? null,
+      icon_url: own.icon_url,
+      primary_color: nonBlank(v.primary_color)?.trim() ?? null,
+      accent_color: nonBlank(v.accent_color)?.trim() ?? null,
+      support_email: nonBlank(v.support_email)?.trim() ?? null,
+      hide_product_name: own.hide_product_name,
+    });
+    const parsed = parseForm("branding", BrandingBody, values, shape);
+    if (!parsed.ok) return parsed.state;
+    await setBranding(c.var.db, ctx.org, parsed.data, actorOfPrincipal(user, c.var.requestId));
+    return tabPath(ctx.org.slug, "general");
   }),
 );
 
@@ -581,7 +682,7 @@ async function partnerPage(c: C, user: UserPrincipal & { email: string }, ctx: O
   requireScope(asCtx(ctx), "child_organizations:manage");
   const root = ctx.org.id;
   const db = c.var.db;
-  const selectedId = state?.values.parent_id || c.req.query("selected") || root;
+  const selectedId = state?.values.child_id || state?.values.parent_id || c.req.query("selected") || root;
   const chosen = await viewChild(db, root, selectedId);
   const top = await listChildren(db, root, { limit: 1 });
   const q = c.req.query("q")?.trim().slice(0, 100);
@@ -607,7 +708,11 @@ async function partnerPage(c: C, user: UserPrincipal & { email: string }, ctx: O
 async function nodeTab(c: C, ctx: OrgContext, id: string): Promise<NodeTab> {
   const target = await childOrg({ var: { org: ctx, db: c.var.db }, req: { param: () => id } }, "members:read");
   if (c.req.query("tab") !== "usage") {
-    return { tab: "members", members: (await listMembers(c.var.db, target.id, { limit: 100 })).data };
+    const [members, invitations] = await Promise.all([
+      listMembers(c.var.db, target.id, { limit: 100 }),
+      listInvitations(c.var.db, target.id, { limit: 100, status: "pending" }),
+    ]);
+    return { tab: "members", members: members.data, invitations: invitations.data };
   }
   const scope = c.req.query("scope") === "single" ? "single" : "all";
   const q = { from: nonBlank(c.req.query("from")), to: nonBlank(c.req.query("to")) };
@@ -671,6 +776,68 @@ consoleRoutes.post(
       if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
       return partnerPage(c, user, ctx, refusal("child", values, err));
     }
+  }),
+);
+
+/**
+ * A form on the selected node's Members tab: the partner console's own subtree guard
+ * (`childOrg`: child_organizations:manage in the caller's org, the target in its subtree, else
+ * the 404 page), then the same service as the API route on `{child_id}`.
+ */
+function nodeAction(
+  form: string,
+  act: (
+    c: C,
+    user: UserPrincipal,
+    target: OrganizationRow,
+    values: Record<string, string>,
+  ) => Promise<FormState | null>,
+) {
+  return page(async (c) => {
+    const user = await signedIn(c);
+    const ctx = await inOrg(c, user);
+    const childId = c.req.param("childId") ?? "";
+    const target = await childOrg({ var: { org: ctx, db: c.var.db }, req: { param: () => childId } }, "members:manage");
+    const values = { ...(await formOf(c)), child_id: target.id };
+    let state: FormState | null;
+    try {
+      state = await act(c, user, target, values);
+    } catch (err) {
+      if (!isFormRefusal(err) || ["insufficient_scope", "forbidden"].includes(err.code)) throw err;
+      state = refusal(form, values, err);
+    }
+    if (state) return partnerPage(c, user, ctx, state);
+    return c.redirect(`/${ctx.org.slug}/partner-console?selected=${encodeURIComponent(target.id)}&tab=members`, 303);
+  });
+}
+
+consoleRoutes.post(
+  "/:orgSlug/partner-console/organizations/:childId/invitations",
+  nodeAction("node-invite", async (c, user, target, values) => {
+    const parsed = parseForm("node-invite", CreateInvitationBody, values, (v) => ({
+      email: v.email ?? "",
+      role: v.role,
+    }));
+    if (!parsed.ok) return parsed.state;
+    await createInvitation(c.env, c.var.db, target, parsed.data, actorOfPrincipal(user, c.var.requestId));
+    return null;
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/partner-console/organizations/:childId/members/:userId/roles",
+  nodeAction("node-member", async (c, user, target, values) => {
+    const actor = actorOfPrincipal(user, c.var.requestId);
+    await setRoles(c.var.db, target.id, c.req.param("userId") ?? "", [values.role ?? ""], actor);
+    return null;
+  }),
+);
+
+consoleRoutes.post(
+  "/:orgSlug/partner-console/organizations/:childId/members/:userId/remove",
+  nodeAction("node-member", async (c, user, target) => {
+    await removeMember(c.var.db, target.id, c.req.param("userId") ?? "", actorOfPrincipal(user, c.var.requestId));
+    return null;
   }),
 );
 

@@ -9,6 +9,8 @@ async function page(
 ) {
   const host = opts.host ?? "api.test";
   const headers: Record<string, string> = { accept: "text/html" };
+  // vitest-pool-workers does not set Host from the URL (test/domains/helpers.ts).
+  if (opts.host) headers.host = host;
   if (opts.user) headers.cookie = `anyreach_session=${opts.user.session}`;
   let body: string | undefined;
   if (opts.form) {
@@ -246,5 +248,202 @@ describe("web console", () => {
     const res = await page("GET", `/${oldSlug}/organization?tab=members`, { user });
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(`/${newSlug}/organization?tab=members`);
+  });
+
+  it("partner console: invites to, changes a role in and removes from a child org, only in the subtree", async () => {
+    const partner = await createUser();
+    const root = await createOrg(partner, { slug: uniq("prt") });
+    const child = await createOrg(partner, { slug: uniq("kid"), parentId: root.id });
+    const member = await createUser();
+    await addMember(child, member, ["member"]);
+    const base = `/${root.slug}/partner-console/organizations/${child.id}`;
+    const tab = await page("GET", `/${root.slug}/partner-console?selected=${child.id}&tab=members`, { user: partner });
+    expect(tab.status).toBe(200);
+    expect(tab.text).toContain("Send invitation");
+    expect(tab.text).toContain(`Change role of ${member.email}`);
+    expect(tab.text).toContain(`Remove ${member.email}`);
+
+    const bad = await page("POST", `${base}/invitations`, { user: partner, form: { email: "nope", role: "member" } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('id="node-invite-email-error"');
+    expect(bad.text).toContain(`Selected: ${child.slug}`);
+    const invitee = `${uniq("inv")}@example.com`;
+    const sent = await page("POST", `${base}/invitations`, { user: partner, form: { email: invitee, role: "viewer" } });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("location")).toBe(`/${root.slug}/partner-console?selected=${child.id}&tab=members`);
+    const invs = await call("GET", `/admin/partner-console/organizations/${child.id}/invitations`, {
+      token: partner.session,
+      org: root.id,
+    });
+    expect(JSON.stringify(invs.json)).toContain(invitee);
+    const pending = await page("GET", `/${root.slug}/partner-console?selected=${child.id}`, { user: partner });
+    expect(pending.text).toContain(`Pending invitations to ${child.slug}`);
+    expect(pending.text).toContain(invitee);
+
+    const role = await page("POST", `${base}/members/${member.id}/roles`, { user: partner, form: { role: "admin" } });
+    expect(role.status).toBe(303);
+    expect((await page("GET", `/${root.slug}/partner-console?selected=${child.id}`, { user: partner })).text).toMatch(
+      new RegExp(`${member.email}</td><td><span class="badge">admin`),
+    );
+    const removed = await page("POST", `${base}/members/${member.id}/remove`, { user: partner, form: {} });
+    expect(removed.status).toBe(303);
+    expect(
+      (await page("GET", `/${root.slug}/partner-console?selected=${child.id}`, { user: partner })).text,
+    ).not.toContain(member.email);
+
+    // Outside the subtree: the 404 page; without child_organizations:manage: 403; cross-site: 403.
+    const stranger = await createUser();
+    const other = await createOrg(stranger, { slug: uniq("oth") });
+    const outside = await page("POST", `/${root.slug}/partner-console/organizations/${other.id}/invitations`, {
+      user: partner,
+      form: { email: invitee, role: "member" },
+    });
+    expect(outside.status).toBe(404);
+    const viewer = await createUser();
+    await addMember(root, viewer, ["viewer"]);
+    const denied = await page("POST", `${base}/invitations`, {
+      user: viewer,
+      form: { email: invitee, role: "member" },
+    });
+    expect(denied.status).toBe(403);
+    const csrf = await page("POST", `${base}/invitations`, {
+      user: partner,
+      form: { email: invitee, role: "member" },
+      origin: "https://evil.example",
+    });
+    expect(csrf.status).toBe(403);
+  });
+
+  it("general tab: billing address and phone numbers through the API's schema, errors next to the fields", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("gen") });
+    const path = `/${org.slug}/organization/general`;
+    const ok = await page("POST", path, {
+      user,
+      form: { name: "Addressed", address_line1: "1 Main St", address_city: "Berlin", address_country: "de" },
+    });
+    expect(ok.status).toBe(303);
+    const shown = await page("GET", `/${org.slug}/organization?tab=general`, { user });
+    expect(shown.text).toContain('value="1 Main St"');
+    expect(shown.text).toContain('value="DE"');
+    const avatar = "https://cdn.example.com/avatar.png";
+    expect((await page("POST", path, { user, form: { name: "Addressed", avatar_url: avatar } })).status).toBe(303);
+    expect((await page("GET", `/${org.slug}/organization?tab=general`, { user })).text).toContain(
+      `<img src="${avatar}"`,
+    );
+    const badAvatar = await page("POST", path, {
+      user,
+      form: { name: "Addressed", avatar_url: "javascript:alert(1)" },
+    });
+    expect(badAvatar.status).toBe(400);
+    expect(badAvatar.text).toContain('id="general-avatar_url-error"');
+    const badCountry = await page("POST", path, { user, form: { name: "Addressed", address_country: "Germany" } });
+    expect(badCountry.status).toBe(400);
+    expect(badCountry.text).toContain('id="general-billing_address-error"');
+    const badPhone = await page("POST", path, { user, form: { name: "Addressed", phone_numbers: "12345" } });
+    expect(badPhone.status).toBe(400);
+    expect(badPhone.text).toContain('id="general-phone_numbers-error"');
+    const notOurs = await page("POST", path, { user, form: { name: "Addressed", phone_numbers: "+15550009999" } });
+    expect(notOurs.status).toBe(400);
+    expect(notOurs.text).toContain('id="general-phone_numbers-error"');
+  });
+
+  it("general tab: a custom domain with its DNS records, Verify, release; branding with its sources", async () => {
+    const user = await createUser();
+    const viewer = await createUser();
+    const org = await createOrg(user, { slug: uniq("dom") });
+    await addMember(org, viewer, ["viewer"]);
+    const base = `/${org.slug}/organization`;
+    const domain = `${uniq("app")}.example.com`;
+    const bad = await page("POST", `${base}/domain`, { user, form: { domain: "" } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('id="domain-domain-error"');
+    expect((await page("POST", `${base}/domain`, { user, form: { domain } })).status).toBe(303);
+    const tab = await page("GET", `${base}?tab=general`, { user });
+    expect(tab.text).toContain(`_anyreach-challenge.${domain}`);
+    expect(tab.text).toMatch(/anyreach-verify=[A-Za-z0-9]{32}/);
+    expect(tab.text).toContain("CNAME");
+    expect(tab.text).toContain('<span class="badge">pending</span>');
+    const txt = /anyreach-verify=[A-Za-z0-9]{32}/.exec(tab.text)?.[0] ?? "";
+    await call("POST", "/dev/dns", { body: { type: "TXT", name: `_anyreach-challenge.${domain}`, value: txt } });
+    expect((await page("POST", `${base}/domain/verify`, { user, form: {} })).status).toBe(303);
+    expect((await page("GET", `${base}?tab=general`, { user })).text).toContain('<span class="badge">active</span>');
+    const ro = await page("GET", `${base}?tab=general`, { user: viewer });
+    expect(ro.text).toContain(domain);
+    expect(ro.text).not.toContain("Verify</button>");
+    expect(ro.text).not.toContain("Save branding");
+    expect((await page("POST", `${base}/domain/verify`, { user: viewer, form: {} })).status).toBe(403);
+    expect((await page("POST", `${base}/domain/release`, { user, form: {} })).status).toBe(303);
+    expect((await page("GET", `${base}?tab=general`, { user })).text).toContain("No custom domain.");
+
+    const badColour = await page("POST", `${base}/branding`, { user, form: { primary_color: "red" } });
+    expect(badColour.status).toBe(400);
+    expect(badColour.text).toContain('id="branding-primary_color-error"');
+    const brand = { display_name: "Acme Voice", primary_color: "#112233", logo_url: "https://cdn.example.com/l.png" };
+    expect((await page("POST", `${base}/branding`, { user, form: brand })).status).toBe(303);
+    const branded = await page("GET", `${base}?tab=general`, { user });
+    expect(branded.text).toContain("Acme Voice");
+    expect(branded.text).toContain("this organization");
+    expect(branded.text).toContain("--primary:#112233");
+  });
+
+  it("renders in the org's branding (logo too); on its custom domain only that org's pages exist", async () => {
+    const user = await createUser();
+    const org = await createOrg(user, { slug: uniq("host") });
+    const other = await createOrg(user, { name: "Other Brandless Co", slug: uniq("else") });
+    const base = `/${org.slug}/organization`;
+    const brand = {
+      display_name: "Hosted Brand",
+      accent_color: "#0f5132",
+      logo_url: "https://cdn.example.com/logo.png",
+    };
+    expect((await page("POST", `${base}/branding`, { user, form: brand })).status).toBe(303);
+    const home = await page("GET", `/${org.slug}`, { user });
+    expect(home.text).toContain('<img src="https://cdn.example.com/logo.png" alt="" height="28" class="logo"/>');
+    expect(home.text).toContain("--accent:#0f5132");
+    expect(home.text).toContain("Hosted Brand");
+
+    const domain = `${uniq("brand")}.example.com`;
+    expect((await page("POST", `${base}/domain`, { user, form: { domain } })).status).toBe(303);
+    const txt = /anyreach-verify=[A-Za-z0-9]{32}/.exec((await page("GET", `${base}?tab=general`, { user })).text)?.[0];
+    await call("POST", "/dev/dns", { body: { type: "TXT", name: `_anyreach-challenge.${domain}`, value: txt } });
+    expect((await page("POST", `${base}/domain/verify`, { user, form: {} })).status).toBe(303);
+
+    const mine = await page("GET", `/${org.slug}`, { user, host: domain });
+    expect(mine.status).toBe(200);
+    expect(mine.text).toContain("Hosted Brand");
+    expect(mine.text).not.toContain("Other Brandless Co");
+    const theirs = await page("GET", `/${other.slug}/organization?tab=general`, { user, host: domain });
+    expect(theirs.status).toBe(404);
+    expect(theirs.text).not.toContain("Other Brandless Co");
+    expect(theirs.text).toContain("Hosted Brand");
+    const post = await page("POST", `/${other.slug}/organization/general`, {
+      user,
+      host: domain,
+      form: { name: "Taken over" },
+    });
+    expect(post.status).toBe(404);
+    // Signing in on the custom domain lands on its org, even for a user whose first org is another.
+    const visitor = await createUser();
+    await addMember(other, visitor, ["member"]);
+    await addMember(org, visitor, ["member"]);
+    const start = await page("POST", "/sign-in/start", { host: domain, form: { email: visitor.email } });
+    expect(start.status).toBe(200);
+    let code: string | undefined;
+    for (let i = 0; i < 50 && !code; i++) {
+      const out = await call("GET", `/dev/outbox?to=${encodeURIComponent(visitor.email)}`);
+      code = /\b(\d{6})\b/.exec(out.json?.data?.[0]?.body ?? "")?.[1];
+      if (!code) await new Promise((r) => setTimeout(r, 100));
+    }
+    const verify = await page("POST", "/sign-in/verify", {
+      host: domain,
+      form: { email: visitor.email, code: code ?? "" },
+    });
+    expect(verify.status).toBe(303);
+    expect(verify.headers.get("location")).toBe(`/${org.slug}`);
+    // Elsewhere the other org is still there, in the default brand.
+    const elsewhere = await page("GET", `/${other.slug}`, { user });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.text).not.toContain("Hosted Brand");
   });
 });

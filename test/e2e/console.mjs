@@ -217,6 +217,27 @@ try {
   await a.waitForURL(/selected=org_/);
   await a.getByRole("heading", { name: `Selected: client-${run}` }).waitFor();
 
+  step("invite to the selected node from its Members tab");
+  await a.getByLabel("Email", { exact: true }).fill(`node-${run}@example.com`);
+  await a.getByLabel("Role", { exact: true }).selectOption("viewer");
+  await a.getByRole("button", { name: "Send invitation" }).click();
+  await a
+    .getByRole("list", { name: `Pending invitations to client-${run}` })
+    .getByText(`node-${run}@example.com`)
+    .waitFor();
+  await shot(a, "09b-partner-node-invite");
+
+  step("set a custom domain and read the DNS records to create");
+  await a.goto(`${base}/${agencySlug}/organization?tab=general`);
+  await a.getByLabel("Domain", { exact: true }).fill(`app-${run}.example.com`);
+  await a.getByRole("button", { name: "Set domain" }).click();
+  await a
+    .getByRole("table", { name: "DNS records to create" })
+    .getByText(`_anyreach-challenge.app-${run}.example.com`)
+    .waitFor();
+  await a.getByRole("button", { name: "Verify" }).waitFor();
+  await shot(a, "04b-settings-domain");
+
   step("sign out");
   await a.getByRole("button", { name: "Sign out" }).click();
   await a.waitForURL(`${base}/sign-in`);
