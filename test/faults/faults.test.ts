@@ -7,10 +7,21 @@ import { concurrencyOf } from "../../src/calls/client";
 import { accountOf, bookingStatement } from "../../src/billing/ledger";
 import { PLANS } from "../../src/billing/plans";
 import { runBatch } from "../../src/db/batch";
-import { callRecords, emailDeliveries, ledgerEntries, organizations, usageDaily } from "../../src/db/schema";
+import {
+  billingAccounts,
+  callRecords,
+  emailDeliveries,
+  ledgerEntries,
+  memberships,
+  organizations,
+  provisioningJobs,
+  usageDaily,
+} from "../../src/db/schema";
 import type { UsageMessage } from "../../src/usage/messages";
 import type { EmailMessage } from "../../src/email/messages";
-import { db, onPlan, tenant, uniq, waitFor } from "../harness";
+import { createUser, db, onPlan, tenant, uniq, waitFor } from "../harness";
+import { orgLifecycle } from "../../src/app";
+import { buildOrganizationRow, organizationStatements } from "../../src/orgs/service";
 import { deliver, recordingBatch } from "../provisioning/helpers";
 
 /**
@@ -208,6 +219,43 @@ describe("faults: a D1 batch that fails half-way leaves nothing written", () => 
     ).rejects.toThrow();
     expect(await db().select().from(ledgerEntries).where(eq(ledgerEntries.reference, reference))).toHaveLength(0);
     expect((await accountOf(db(), org.id))?.balanceCents).toBe(before?.balanceCents);
+  });
+});
+
+const treeRows = async (orgId: string) =>
+  (await env.DB.prepare("SELECT org_id FROM org_tree WHERE org_id = ?").bind(orgId).all()).results;
+
+describe("faults: org creation's batch failing on its last statement", () => {
+  it("a slug taken at the last moment leaves no org, tree row, membership, outbox row, account or trial credit", async () => {
+    const owner = await createUser();
+    const taken = await tenant();
+    const input = { name: "Half Written", creatorUserId: owner.id, creatorRoles: ["owner" as const] };
+    const row = buildOrganizationRow(input, uniq("half"));
+    const d = db();
+    const stmts = organizationStatements(d, orgLifecycle, row, input);
+    // Every capability's creation rows, then a conflicting write as the batch's last statement.
+    expect(stmts.length).toBeGreaterThan(3);
+    await expect(
+      runBatch(d, [
+        ...stmts,
+        d.update(organizations).set({ slug: taken.org.slug }).where(eq(organizations.id, row.id)),
+      ]),
+    ).rejects.toThrow(/UNIQUE/);
+    const left = await Promise.all([
+      d.select().from(organizations).where(eq(organizations.id, row.id)),
+      treeRows(row.id),
+      d.select().from(memberships).where(eq(memberships.orgId, row.id)),
+      d.select().from(provisioningJobs).where(eq(provisioningJobs.orgId, row.id)),
+      d.select().from(billingAccounts).where(eq(billingAccounts.orgId, row.id)),
+      d.select().from(ledgerEntries).where(eq(ledgerEntries.orgId, row.id)),
+    ]);
+    expect(left.map((rows) => rows.length)).toEqual([0, 0, 0, 0, 0, 0]);
+    // The same statements without the conflict commit whole (so the ones above were real).
+    await runBatch(d, organizationStatements(d, orgLifecycle, row, input));
+    expect(await treeRows(row.id)).toHaveLength(1);
+    expect(await d.select().from(provisioningJobs).where(eq(provisioningJobs.orgId, row.id))).toHaveLength(1);
+    expect(await d.select().from(billingAccounts).where(eq(billingAccounts.orgId, row.id))).toHaveLength(1);
+    expect(await d.select().from(memberships).where(eq(memberships.orgId, row.id))).toHaveLength(1);
   });
 });
 
