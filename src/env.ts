@@ -62,6 +62,8 @@ export interface Env {
   TELEPHONY_API_KEY?: string;
   PROVISIONING_BACKOFF_BASE_SECONDS?: string;
   CALL_LEASE_SECONDS?: string;
+  /** Where usage and its daily rollups live (src/usage/store.ts, docs/SCALING.md): "d1" (default). */
+  USAGE_STORE?: string;
   /** "enabled" only in tests: provisioning steps consult the fault_injections table. */
   FAULT_INJECTION?: string;
   /** Custom domains (src/adapters/domains.ts): "local" (default), "doh" or "cloudflare". */

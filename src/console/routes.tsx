@@ -44,12 +44,12 @@ import { createPersonalToken, listPersonalTokens, revokePersonalToken } from "..
 import { createApiKey, issuerOf, listApiKeys, reachInOrg, revokeApiKey } from "../keys/service";
 import { type NodeTab, PartnerConsolePage, TreeItems } from "./partner-view";
 import { childOrg } from "../partner/subtree";
-import { rollupsSql } from "../partner/usage";
-import type { OrganizationRow, UsageDailyRow } from "../db/schema";
+import type { OrganizationRow } from "../db/schema";
 import { isOrgSlugSegment } from "./paths";
 import { BillingPage, UsagePage } from "./money-views";
 import { resolveWindow } from "../usage/window";
-import { dailyRows, inventoryOf, summarize } from "../usage/summary";
+import { inventoryOf, summarize } from "../usage/summary";
+import { usageStoreOf } from "../usage/store";
 import { billingStateOf, ledgerPage } from "../billing/queries";
 import { billingView } from "../billing/views";
 import { PLANS } from "../billing/plans";
@@ -718,8 +718,11 @@ async function nodeTab(c: C, ctx: OrgContext, id: string): Promise<NodeTab> {
   const q = { from: nonBlank(c.req.query("from")), to: nonBlank(c.req.query("to")) };
   try {
     const w = resolveWindow(q);
-    const table = scope === "single" ? "own" : "subtree";
-    const rows = await c.var.db.all<UsageDailyRow>(rollupsSql(table, target.id, w.fromDay, w.toDay));
+    const store = usageStoreOf(c.env, c.var.db);
+    const rows =
+      scope === "single"
+        ? await store.daily([target.id], w.fromDay, w.toDay)
+        : await store.subtreeDaily(target.id, w.fromDay, w.toDay);
     const { totals } = summarize(rows, w);
     return { tab: "usage", scope, from: q.from ?? dayOf(w.from), to: q.to ?? dayOf(w.to + DAY_MS), totals };
   } catch (err) {
@@ -861,7 +864,7 @@ consoleRoutes.get(
     }
     const ids = [ctx.org.id];
     const [rows, inventory] = await Promise.all([
-      dailyRows(c.var.db, ids, w.fromDay, w.toDay),
+      usageStoreOf(c.env, c.var.db).daily(ids, w.fromDay, w.toDay),
       inventoryOf(c.var.db, ids),
     ]);
     const { totals, daily } = summarize(rows, w);

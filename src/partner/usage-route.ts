@@ -5,6 +5,7 @@ import type { UsageDailyRow } from "../db/schema";
 import { readInOneTrip } from "../db/one-trip";
 import { DailyFiguresSchema, FiguresSchema } from "../usage/schemas";
 import { summarize } from "../usage/summary";
+import { usageStoreOf } from "../usage/store";
 import { resolveWindow } from "../usage/window";
 import { iso, parseInstant } from "../lib/dates";
 import { orgNotFound, partnerRoot } from "./subtree";
@@ -83,7 +84,7 @@ export const partnerUsageRoutes = newRouter().openapi(usageSummary, async (c) =>
     return c.json({ ...head, org_id: q.org_id, ...totals, charges_cents: check[0].charges_cents, daily }, 200);
   }
   // scope=all is always rooted at the caller's own org, read from the credential.
-  const rows = await db.all<UsageDailyRow>(rollupsSql("subtree", root, w.fromDay, w.toDay));
+  const rows = await usageStoreOf(c.env, db).subtreeDaily(root, w.fromDay, w.toDay);
   const { totals, daily } = summarize(rows, w);
   return c.json({ ...head, org_id: root, ...totals, daily }, 200);
 });

@@ -4,7 +4,8 @@ import { authed, errorResponses, json, jsonBody, newRouter } from "../http/opena
 import { requireScope } from "../auth/guards";
 import type { UsageMessage } from "./messages";
 import { EVENT_MAX_AGE_DAYS, EVENT_MAX_AHEAD_MINUTES, EVENT_WINDOW_TEXT, reportedEvents } from "./events";
-import { dailyRows, inventoryOf, summarize } from "./summary";
+import { inventoryOf, summarize } from "./summary";
+import { usageStoreOf } from "./store";
 import { resolveWindow } from "./window";
 import { DailyFiguresSchema, FiguresSchema, InventorySchema } from "./schemas";
 import { iso } from "../lib/dates";
@@ -97,7 +98,7 @@ export const usageRoutes = newRouter()
     const w = resolveWindow(c.req.valid("query"));
     const orgIds = [c.var.org.org.id];
     const [rows, inventory] = await Promise.all([
-      dailyRows(c.var.db, orgIds, w.fromDay, w.toDay),
+      usageStoreOf(c.env, c.var.db).daily(orgIds, w.fromDay, w.toDay),
       inventoryOf(c.var.db, orgIds),
     ]);
     const { totals, daily } = summarize(rows, w);
