@@ -9,23 +9,12 @@ import {
   type LedgerEntryRow,
 } from "../db/schema";
 import type { OrganizationRow } from "../db/schema";
-import { MAX_TREE_DEPTH } from "../db/tree";
+import { payersSql } from "../db/tree";
 import { AppError } from "../lib/errors";
 import { cursorParts, type Page, paginate } from "../lib/pagination";
 
 export type Payer = { id: string; name: string; slug: string; account: BillingAccountRow };
 export type BillingState = { account: BillingAccountRow; payer: Payer };
-
-/** The id of the org's payer, as a scalar subquery (a walk up `billing_mode = 'parent'` links). */
-const payerIdSql = (orgId: string) => sql`(
-  WITH RECURSIVE chain(id, parent_id, mode, depth) AS (
-    SELECT id, parent_id, billing_mode, 0 FROM organizations WHERE id = ${orgId}
-    UNION ALL
-    SELECT p.id, p.parent_id, p.billing_mode, chain.depth + 1
-    FROM chain JOIN organizations p ON p.id = chain.parent_id
-    WHERE chain.mode = 'parent' AND chain.depth < ${MAX_TREE_DEPTH}
-  )
-  SELECT id FROM chain WHERE mode = 'own' LIMIT 1)`;
 
 /**
  * An org's billing account and the account that pays its charges (its own, or its nearest
@@ -42,7 +31,13 @@ export async function billingStateOf(db: Db, org: OrganizationRow): Promise<Bill
         payer: { id: payerOrg.id, name: payerOrg.name, slug: payerOrg.slug },
       })
       .from(billingAccounts)
-      .innerJoin(payerAccount, eq(payerAccount.orgId, org.billingMode === "own" ? org.id : payerIdSql(org.id)))
+      .innerJoin(
+        payerAccount,
+        eq(
+          payerAccount.orgId,
+          org.billingMode === "own" ? org.id : sql`(SELECT payer_id FROM (${payersSql([org.id])}))`,
+        ),
+      )
       .innerJoin(payerOrg, eq(payerOrg.id, payerAccount.orgId))
       .where(eq(billingAccounts.orgId, org.id))
       .limit(1)
