@@ -10,6 +10,7 @@ import { PLANS } from "../../src/billing/plans";
 import type { UsageMessage } from "../../src/usage/messages";
 import { call, createOrg, db, onPlan, tenant, uniq, waitFor } from "../harness";
 import { deliver } from "../provisioning/helpers";
+import { endedCall } from "../usage/messages";
 
 const charges = (payerId: string) =>
   db()
@@ -17,31 +18,12 @@ const charges = (payerId: string) =>
     .from(ledgerEntries)
     .where(and(eq(ledgerEntries.orgId, payerId), eq(ledgerEntries.kind, "usage_charge")));
 
-const ended = (orgId: string, id: string, durationMs: number, channel: "voice" | "chat" = "voice"): UsageMessage => {
-  const now = Date.now();
-  return {
-    type: "calls_ended",
-    orgId,
-    calls: [
-      {
-        id,
-        channel,
-        direction: "inbound",
-        agentId: null,
-        startedAt: now - durationMs,
-        endedAt: now,
-        endReason: "completed",
-      },
-    ],
-  };
-};
-
 describe("metered charges", () => {
   it("an ended call is charged per started minute at the payer's rate, once however often it is delivered", async () => {
     const { org } = await tenant();
     await onPlan(org.id, "smb", { balanceCents: 1_000 });
     const callId = `call_${uniq("c").replace(/[^a-z0-9]/g, "")}`;
-    const msg = ended(org.id, callId, 61_000);
+    const msg = endedCall(org.id, callId, 61_000);
     const events: UsageMessage = {
       type: "events",
       orgId: org.id,
@@ -75,7 +57,7 @@ describe("metered charges", () => {
     await onPlan(agency.org.id, "agency", { balanceCents: 5_000 });
     const child = await createOrg(agency.owner, { parentId: agency.org.id });
     const grandchild = await createOrg(agency.owner, { parentId: child.id });
-    await deliver("usage", [ended(child.id, "call_childone", 120_000), ended(grandchild.id, "call_gcone", 1)]);
+    await deliver("usage", [endedCall(child.id, "call_childone", 120_000), endedCall(grandchild.id, "call_gcone", 1)]);
     const rows = await charges(agency.org.id);
     expect(rows.map((r) => [r.sourceOrgId, r.amountCents]).sort()).toEqual(
       [
@@ -91,14 +73,14 @@ describe("metered charges", () => {
 
   it("a zero-length call starts no minute and books nothing", async () => {
     const { org } = await tenant();
-    await deliver("usage", [ended(org.id, "call_zerolen", 0)]);
+    await deliver("usage", [endedCall(org.id, "call_zerolen", 0)]);
     expect(await charges(org.id)).toHaveLength(0);
   });
 
   it("enterprise usage is booked too (invoiced), driving the balance below zero", async () => {
     const { org } = await tenant();
     await onPlan(org.id, "enterprise", { balanceCents: 0 });
-    await deliver("usage", [ended(org.id, "call_entone", 600_000)]);
+    await deliver("usage", [endedCall(org.id, "call_entone", 600_000)]);
     expect((await accountOf(db(), org.id))?.balanceCents).toBe(-10 * PLANS.enterprise.rates.voiceCentsPerMinute);
   });
 

@@ -5,9 +5,9 @@ import type { PlanId } from "../../src/db/schema";
 import { accountOf, bookingStatement } from "../../src/billing/ledger";
 import { chargeCents } from "../../src/billing/charges";
 import { syncPayer } from "../../src/billing/sync";
-import type { UsageMessage } from "../../src/usage/messages";
 import { createOrg, db, onPlan, tenant, uniq } from "../harness";
 import { deliver } from "../provisioning/helpers";
+import { endedCall } from "../usage/messages";
 
 /**
  * Issue 10: no entry lost, none doubled. After any sequence of top-ups (references drawn from
@@ -41,25 +41,6 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     plan: fc.constantFrom<PlanId>("free", "smb", "agency", "enterprise"),
   }),
 );
-
-const ended = (orgId: string, id: string, durationMs: number, channel: "voice" | "chat"): UsageMessage => {
-  const now = Date.now();
-  return {
-    type: "calls_ended",
-    orgId,
-    calls: [
-      {
-        id,
-        channel,
-        direction: "inbound",
-        agentId: null,
-        startedAt: now - durationMs,
-        endedAt: now,
-        endReason: "completed",
-      },
-    ],
-  };
-};
 
 async function sumMismatches(): Promise<number> {
   const row = await env.DB.prepare(
@@ -107,7 +88,7 @@ describe("ledger property", () => {
           } else if (o.kind === "usage") {
             const orgId = orgs[o.org] as string;
             const callId = `call_${run}x${o.call}`;
-            expect((await deliver("usage", [ended(orgId, callId, o.durationMs, o.channel)])).ackAll).toBe(true);
+            expect((await deliver("usage", [endedCall(orgId, callId, o.durationMs, o.channel)])).ackAll).toBe(true);
             const key = `usage:${orgId}:call:${callId}`;
             if (!seen.has(key)) {
               seen.add(key);
@@ -157,7 +138,10 @@ describe("ledger property", () => {
       ]);
       await syncPayer(env, db(), org.id);
     };
-    const msgs = [ended(org.id, "call_raceone", 90_000, "voice"), ended(org.id, "call_racetwo", 30_000, "chat")];
+    const msgs = [
+      endedCall(org.id, "call_raceone", 90_000, "voice"),
+      endedCall(org.id, "call_racetwo", 30_000, "chat"),
+    ];
     await Promise.all([topUp(), deliver("usage", msgs), topUp(), deliver("usage", msgs)]);
     const expected = 100 + 1_000 - chargeCents("smb", "voice", 90_000) - chargeCents("smb", "chat", 30_000);
     expect((await accountOf(db(), org.id))?.balanceCents).toBe(expected);

@@ -17,12 +17,12 @@ import {
   provisioningJobs,
   usageDaily,
 } from "../../src/db/schema";
-import type { UsageMessage } from "../../src/usage/messages";
 import type { EmailMessage } from "../../src/email/messages";
 import { createUser, db, onPlan, tenant, uniq, waitFor } from "../harness";
 import { orgLifecycle } from "../../src/app";
 import { buildOrganizationRow, organizationStatements } from "../../src/orgs/service";
 import { deliver, recordingBatch } from "../provisioning/helpers";
+import { endedCall } from "../usage/messages";
 
 /**
  * Faults that break work mid-way, each proving nothing is lost or doubled (issue 13). Faults
@@ -41,25 +41,6 @@ import { deliver, recordingBatch } from "../provisioning/helpers";
 const voice = { channel: "voice" as const, direction: "inbound" as const, agentId: null };
 const MINUTE = 60_000;
 const callId = () => `call_${uniq("f").replace(/[^a-z0-9]/gi, "")}`;
-
-function ended(orgId: string, id: string, durationMs: number): UsageMessage {
-  const now = Date.now();
-  return {
-    type: "calls_ended",
-    orgId,
-    calls: [
-      {
-        id,
-        channel: "voice",
-        direction: "inbound",
-        agentId: null,
-        startedAt: now - durationMs,
-        endedAt: now,
-        endReason: "completed",
-      },
-    ],
-  };
-}
 
 /**
  * The real D1 binding, except that its next `failures` batches fail: `before` the
@@ -102,7 +83,7 @@ describe("faults: a queue consumer that fails on the first delivery", () => {
       const { org } = await tenant();
       await onPlan(org.id, "smb", { balanceCents: 10_000 });
       const ids = [callId(), callId(), callId()];
-      const bodies = ids.map((id) => ended(org.id, id, 61_000));
+      const bodies = ids.map((id) => endedCall(org.id, id, 61_000));
       // One batch try and three one-message tries: all four fail on this first delivery.
       const first = recordingBatch("usage", bodies, 1);
       await consumeUsage(first.batch, { ...env, DB: flakyD1(4, when) });
@@ -125,9 +106,9 @@ describe("faults: a queue consumer that fails on the first delivery", () => {
 
   it("usage: one message that keeps failing is retried alone; the others of its batch are recorded once", async () => {
     const { org } = await tenant();
-    const good = ended(org.id, callId(), 5_000);
+    const good = endedCall(org.id, callId(), 5_000);
     // An org that does not exist: its rows violate the foreign key, every time.
-    const bad = ended(`org_${uniq("gone")}`, callId(), 5_000);
+    const bad = endedCall(`org_${uniq("gone")}`, callId(), 5_000);
     const r = recordingBatch("usage", [good, bad], 1);
     await consumeUsage(r.batch, env);
     expect(r.decisions).toEqual([
