@@ -57,6 +57,8 @@ export interface Env {
   /** A new org's free trial: its length and the credit its ledger starts with. */
   TRIAL_DAYS?: string;
   TRIAL_CREDIT_CENTS?: string;
+  /** Milliseconds a call to any third-party service may take (src/adapters/http.ts); default 8000. */
+  PROVIDER_TIMEOUT_MS?: string;
   TELEPHONY_PROVIDER: string;
   TELEPHONY_API_URL?: string;
   TELEPHONY_API_KEY?: string;

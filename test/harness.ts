@@ -35,6 +35,8 @@ export type CallOptions = {
   body?: unknown;
   rawBody?: string;
   headers?: Record<string, string>;
+  /** Variables that differ from the test configuration for this one request (e.g. a provider). */
+  env?: Partial<Cloudflare.Env>;
 };
 
 /**
@@ -44,10 +46,14 @@ export type CallOptions = {
  * Node 22), so a file of thousands of requests slows down case by case and finally overflows
  * the stack.
  */
-export const dispatch = (request: Request): Promise<Response> =>
+export const dispatch = (request: Request, overrides?: Partial<Cloudflare.Env>): Promise<Response> =>
   // The runtime gives an incoming request `cf` properties; a test request has none, which the handler tolerates.
   Promise.resolve(
-    worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, env, createExecutionContext()),
+    worker.fetch(
+      request as Request<unknown, IncomingRequestCfProperties>,
+      overrides ? { ...env, ...overrides } : env,
+      createExecutionContext(),
+    ),
   );
 
 /** Calls the worker exactly as a client would (through its fetch handler). */
@@ -60,7 +66,7 @@ export async function call(method: string, path: string, opts: CallOptions = {})
     body = JSON.stringify(opts.body);
     headers["content-type"] = "application/json";
   } else if (body !== undefined) headers["content-type"] ??= "application/json";
-  const res = await dispatch(new Request(`http://api.test${path}`, { method, headers, body }));
+  const res = await dispatch(new Request(`http://api.test${path}`, { method, headers, body }), opts.env);
   const text = await res.text();
   // What JSON.parse gives (its lib type): each test reads the fields its route documents.
   let json: ReturnType<typeof JSON.parse> = null;

@@ -5,6 +5,7 @@ import { localBillingObjects } from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../lib/crypto";
 import { AppError } from "../lib/errors";
+import { providerTimeoutMs, providerUnavailable } from "./http";
 
 export type CustomerInput = { orgId: string; name: string; email: string | null };
 
@@ -199,13 +200,20 @@ class StripeBilling implements BillingProvider {
   readonly name = "stripe";
   constructor(private readonly env: Env) {}
 
-  private async client() {
-    const { default: Stripe } = await import("stripe");
+  /**
+   * One piece of work against Stripe, with the SDK bounded by PROVIDER_TIMEOUT_MS (and its one
+   * network retry, safe because every write carries an idempotency key). Stripe unreachable,
+   * slow or answering 5xx is `provider_unavailable`; its refusals stay the SDK's errors.
+   */
+  private async run<T>(work: (stripe: Stripe) => Promise<T>): Promise<T> {
+    const { default: StripeSdk } = await import("stripe");
     const key = this.env.STRIPE_SECRET_KEY;
     if (!key) throw new Error("BILLING_PROVIDER=stripe needs STRIPE_SECRET_KEY");
     const base = this.env.STRIPE_API_BASE ? new URL(this.env.STRIPE_API_BASE) : null;
-    return new Stripe(key, {
-      httpClient: Stripe.createFetchHttpClient(),
+    const stripe = new StripeSdk(key, {
+      httpClient: StripeSdk.createFetchHttpClient(),
+      timeout: providerTimeoutMs(this.env),
+      maxNetworkRetries: 1,
       ...(base
         ? {
             host: base.hostname,
@@ -214,6 +222,14 @@ class StripeBilling implements BillingProvider {
           }
         : {}),
     });
+    try {
+      return await work(stripe);
+    } catch (err) {
+      const e = err as { type?: string; statusCode?: number };
+      if (e.type === "StripeConnectionError") throw providerUnavailable("Stripe", "could not be reached in time");
+      if ((e.statusCode ?? 0) >= 500) throw providerUnavailable("Stripe", `answered ${e.statusCode}`);
+      throw err;
+    }
   }
 
   /** Since API 2025-03-31 the period lives on the subscription's items. */
@@ -232,79 +248,84 @@ class StripeBilling implements BillingProvider {
   }
 
   async createCustomer(input: CustomerInput, idempotencyKey: string) {
-    const stripe = await this.client();
-    const c = await stripe.customers.create(
-      { name: input.name, email: input.email ?? undefined, metadata: { org_id: input.orgId } },
-      { idempotencyKey },
-    );
-    return { id: c.id };
+    return this.run(async (stripe) => {
+      const c = await stripe.customers.create(
+        { name: input.name, email: input.email ?? undefined, metadata: { org_id: input.orgId } },
+        { idempotencyKey },
+      );
+      return { id: c.id };
+    });
   }
 
   async createSubscription(input: { orgId: string; customerId: string; plan: string }, idempotencyKey: string) {
     const price = this.env.STRIPE_PRICE_FREE;
     if (!price) throw new Error("BILLING_PROVIDER=stripe needs STRIPE_PRICE_FREE (the free plan's price id)");
-    const stripe = await this.client();
-    const s = await stripe.subscriptions.create(
-      { customer: input.customerId, items: [{ price }], metadata: { org_id: input.orgId, plan: input.plan } },
-      { idempotencyKey },
-    );
-    return { id: s.id };
+    return this.run(async (stripe) => {
+      const s = await stripe.subscriptions.create(
+        { customer: input.customerId, items: [{ price }], metadata: { org_id: input.orgId, plan: input.plan } },
+        { idempotencyKey },
+      );
+      return { id: s.id };
+    });
   }
 
   async createCheckout(input: CheckoutInput, urls: CheckoutUrls, idempotencyKey: string) {
-    const stripe = await this.client();
-    const common = { customer: input.customerId, success_url: urls.successUrl, cancel_url: urls.cancelUrl };
-    const session =
-      input.mode === "subscription"
-        ? await stripe.checkout.sessions.create(
-            {
-              ...common,
-              mode: "subscription",
-              line_items: [{ price: input.priceId, quantity: 1 }],
-              metadata: { org_id: input.orgId, kind: "subscription", plan: input.plan },
-              subscription_data: { metadata: { org_id: input.orgId, plan: input.plan } },
-            },
-            { idempotencyKey },
-          )
-        : await stripe.checkout.sessions.create(
-            {
-              ...common,
-              mode: "payment",
-              line_items: [
-                {
-                  quantity: 1,
-                  price_data: {
-                    currency: "usd",
-                    unit_amount: input.amountCents,
-                    product_data: { name: "Anyreach balance top-up" },
+    return this.run(async (stripe) => {
+      const common = { customer: input.customerId, success_url: urls.successUrl, cancel_url: urls.cancelUrl };
+      const session =
+        input.mode === "subscription"
+          ? await stripe.checkout.sessions.create(
+              {
+                ...common,
+                mode: "subscription",
+                line_items: [{ price: input.priceId, quantity: 1 }],
+                metadata: { org_id: input.orgId, kind: "subscription", plan: input.plan },
+                subscription_data: { metadata: { org_id: input.orgId, plan: input.plan } },
+              },
+              { idempotencyKey },
+            )
+          : await stripe.checkout.sessions.create(
+              {
+                ...common,
+                mode: "payment",
+                line_items: [
+                  {
+                    quantity: 1,
+                    price_data: {
+                      currency: "usd",
+                      unit_amount: input.amountCents,
+                      product_data: { name: "Anyreach balance top-up" },
+                    },
                   },
-                },
-              ],
-              metadata: { org_id: input.orgId, kind: "top_up", amount_cents: String(input.amountCents) },
-            },
-            { idempotencyKey },
-          );
-    if (!session.url) throw new Error(`stripe: checkout session ${session.id} has no url`);
-    return { id: session.id, url: session.url };
+                ],
+                metadata: { org_id: input.orgId, kind: "top_up", amount_cents: String(input.amountCents) },
+              },
+              { idempotencyKey },
+            );
+      if (!session.url) throw new Error(`stripe: checkout session ${session.id} has no url`);
+      return { id: session.id, url: session.url };
+    });
   }
 
   async createPortal(input: { customerId: string; returnUrl: string }, idempotencyKey: string) {
-    const stripe = await this.client();
-    const s = await stripe.billingPortal.sessions.create(
-      { customer: input.customerId, return_url: input.returnUrl },
-      { idempotencyKey },
-    );
-    return { url: s.url };
+    return this.run(async (stripe) => {
+      const s = await stripe.billingPortal.sessions.create(
+        { customer: input.customerId, return_url: input.returnUrl },
+        { idempotencyKey },
+      );
+      return { url: s.url };
+    });
   }
 
   async getSubscription(id: string) {
-    const stripe = await this.client();
-    try {
-      return StripeBilling.view(await stripe.subscriptions.retrieve(id));
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return null;
-      throw err;
-    }
+    return this.run(async (stripe) => {
+      try {
+        return StripeBilling.view(await stripe.subscriptions.retrieve(id));
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+    });
   }
 
   async updatePrice(subscriptionId: string, priceId: string, idempotencyKey: string) {
@@ -312,45 +333,48 @@ class StripeBilling implements BillingProvider {
   }
 
   private async updatePriceAtStripe(subscriptionId: string, priceId: string, idempotencyKey: string) {
-    const stripe = await this.client();
-    const current = await stripe.subscriptions.retrieve(subscriptionId);
-    const item = current.items.data[0];
-    const s = await stripe.subscriptions.update(
-      subscriptionId,
-      {
-        items: [item ? { id: item.id, price: priceId } : { price: priceId }],
-        cancel_at_period_end: false,
-        proration_behavior: "create_prorations",
-      },
-      { idempotencyKey },
-    );
-    return StripeBilling.view(s);
+    return this.run(async (stripe) => {
+      const current = await stripe.subscriptions.retrieve(subscriptionId);
+      const item = current.items.data[0];
+      const s = await stripe.subscriptions.update(
+        subscriptionId,
+        {
+          items: [item ? { id: item.id, price: priceId } : { price: priceId }],
+          cancel_at_period_end: false,
+          proration_behavior: "create_prorations",
+        },
+        { idempotencyKey },
+      );
+      return StripeBilling.view(s);
+    });
   }
 
   async setCancelAtPeriodEnd(subscriptionId: string, cancel: boolean, idempotencyKey: string) {
-    const stripe = await this.client();
-    const s = await refusalAsConflict(() =>
-      stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: cancel }, { idempotencyKey }),
-    );
-    return StripeBilling.view(s);
+    return this.run(async (stripe) => {
+      const s = await refusalAsConflict(() =>
+        stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: cancel }, { idempotencyKey }),
+      );
+      return StripeBilling.view(s);
+    });
   }
 
   async startSubscription(
     input: { orgId: string; customerId: string; plan: string; priceId: string },
     idempotencyKey: string,
   ) {
-    const stripe = await this.client();
-    const s = await refusalAsConflict(() =>
-      stripe.subscriptions.create(
-        {
-          customer: input.customerId,
-          items: [{ price: input.priceId }],
-          metadata: { org_id: input.orgId, plan: input.plan },
-        },
-        { idempotencyKey },
-      ),
-    );
-    return StripeBilling.view(s);
+    return this.run(async (stripe) => {
+      const s = await refusalAsConflict(() =>
+        stripe.subscriptions.create(
+          {
+            customer: input.customerId,
+            items: [{ price: input.priceId }],
+            metadata: { org_id: input.orgId, plan: input.plan },
+          },
+          { idempotencyKey },
+        ),
+      );
+      return StripeBilling.view(s);
+    });
   }
 
   /**
@@ -359,18 +383,19 @@ class StripeBilling implements BillingProvider {
    * the org had. Stripe's search index lags writes by up to a minute.
    */
   async cancelSubscriptionsOf(orgId: string, idempotencyKey: string) {
-    const stripe = await this.client();
-    const canceled: string[] = [];
-    const found = await stripe.subscriptions.search({
-      query: `metadata['org_id']:'${orgId.replace(/[^A-Za-z0-9_-]/g, "")}'`,
-      limit: 100,
+    return this.run(async (stripe) => {
+      const canceled: string[] = [];
+      const found = await stripe.subscriptions.search({
+        query: `metadata['org_id']:'${orgId.replace(/[^A-Za-z0-9_-]/g, "")}'`,
+        limit: 100,
+      });
+      for (const s of found.data) {
+        if (!LIVE_STATUSES.has(s.status)) continue;
+        await stripe.subscriptions.cancel(s.id, {}, { idempotencyKey: `${idempotencyKey}:${s.id}` });
+        canceled.push(s.id);
+      }
+      return { canceled };
     });
-    for (const s of found.data) {
-      if (!LIVE_STATUSES.has(s.status)) continue;
-      await stripe.subscriptions.cancel(s.id, {}, { idempotencyKey: `${idempotencyKey}:${s.id}` });
-      canceled.push(s.id);
-    }
-    return { canceled };
   }
 }
 

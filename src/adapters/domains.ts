@@ -2,6 +2,7 @@ import { eq, and } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { devDnsRecords } from "../db/schema";
 import type { Env } from "../env";
+import { providerFetch, providerTimeoutMs } from "./http";
 
 /** The TXT record proving control of a domain (our own challenge, or the provider's). */
 export type TxtRecord = { name: string; value: string };
@@ -62,7 +63,10 @@ function txtData(data: string): string {
 /** DNS-over-HTTPS, JSON API (Cloudflare's and Google's `application/dns-json`), at DOH_URL. */
 class DohDomainProvider implements DomainProvider {
   readonly name = "doh";
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs: number,
+  ) {}
   async register(_domain: string, challenge: TxtRecord) {
     return { txt: challenge, providerRef: null };
   }
@@ -70,7 +74,9 @@ class DohDomainProvider implements DomainProvider {
     const u = new URL(this.url);
     u.searchParams.set("name", claim.txt.name);
     u.searchParams.set("type", "TXT");
-    const res = await fetch(u, { headers: { accept: "application/dns-json" } });
+    const res = await providerFetch("The DNS resolver", this.timeoutMs, u, {
+      headers: { accept: "application/dns-json" },
+    });
     if (!res.ok) throw new Error(`DNS-over-HTTPS resolver answered ${res.status}`);
     const body = (await res.json()) as DohAnswer;
     // 3 = NXDOMAIN: the name does not exist, which is an answer too.
@@ -122,16 +128,17 @@ class CloudflareDomainProvider implements DomainProvider {
     private readonly base: string,
     private readonly token: string,
     private readonly zone: string,
+    private readonly timeoutMs: number,
   ) {}
 
   private async api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; answer: CfAnswer<T> }> {
-    const res = await fetch(`${this.base.replace(/\/$/, "")}/zones/${encodeURIComponent(this.zone)}${path}`, {
+    const url = `${this.base.replace(/\/$/, "")}/zones/${encodeURIComponent(this.zone)}${path}`;
+    const res = await providerFetch("Cloudflare's API", this.timeoutMs, url, {
       method,
       headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const answer = (await res.json().catch(() => ({ success: false }))) as CfAnswer<T>;
-    if (res.status >= 500) throw new Error(`Cloudflare API answered ${res.status}`);
     return { status: res.status, answer };
   }
 
@@ -179,14 +186,19 @@ export function domainProviderFor(env: Env, db: Db): DomainProvider {
   switch (env.DOMAIN_PROVIDER ?? "local") {
     case "doh":
       if (!env.DOH_URL) throw new Error("DOMAIN_PROVIDER=doh needs DOH_URL");
-      return new DohDomainProvider(env.DOH_URL);
+      return new DohDomainProvider(env.DOH_URL, providerTimeoutMs(env));
     case "cloudflare":
       if (!env.CLOUDFLARE_API_BASE || !env.CLOUDFLARE_API_TOKEN || !env.CLOUDFLARE_ZONE_ID) {
         throw new Error(
           "DOMAIN_PROVIDER=cloudflare needs CLOUDFLARE_API_BASE, CLOUDFLARE_API_TOKEN, CLOUDFLARE_ZONE_ID",
         );
       }
-      return new CloudflareDomainProvider(env.CLOUDFLARE_API_BASE, env.CLOUDFLARE_API_TOKEN, env.CLOUDFLARE_ZONE_ID);
+      return new CloudflareDomainProvider(
+        env.CLOUDFLARE_API_BASE,
+        env.CLOUDFLARE_API_TOKEN,
+        env.CLOUDFLARE_ZONE_ID,
+        providerTimeoutMs(env),
+      );
     default:
       return new LocalDomainProvider(db);
   }

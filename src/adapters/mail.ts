@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { providerFetch, providerTimeoutMs } from "./http";
 
 export type OutgoingMail = { key: string; to: string; subject: string; text: string };
 
@@ -21,9 +22,10 @@ class HttpMailer implements Mailer {
     private readonly url: string,
     private readonly apiKey: string,
     private readonly from: string,
+    private readonly timeoutMs: number,
   ) {}
   async send(mail: OutgoingMail): Promise<void> {
-    const res = await fetch(this.url, {
+    const res = await providerFetch("The mail provider", this.timeoutMs, this.url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -40,7 +42,7 @@ export function mailerFor(env: Env): Mailer {
   if (env.MAIL_PROVIDER === "http") {
     if (!env.MAIL_API_URL || !env.MAIL_API_KEY)
       throw new Error("MAIL_PROVIDER=http needs MAIL_API_URL and MAIL_API_KEY");
-    return new HttpMailer(env.MAIL_API_URL, env.MAIL_API_KEY, env.MAIL_FROM);
+    return new HttpMailer(env.MAIL_API_URL, env.MAIL_API_KEY, env.MAIL_FROM, providerTimeoutMs(env));
   }
   return new LocalMailer();
 }

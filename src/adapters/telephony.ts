@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { telephonyTrunks } from "../db/schema";
 import type { Env } from "../env";
 import { newId } from "../lib/crypto";
+import { providerFetch, providerTimeoutMs } from "./http";
 
 /** The telephony carrier: a trunk per org and phone numbers. Every call is idempotent per org. */
 export interface Carrier {
@@ -63,10 +64,11 @@ class HttpCarrier implements Carrier {
   constructor(
     private readonly url: string,
     private readonly apiKey: string,
+    private readonly timeoutMs: number,
   ) {}
 
   private async post<T>(path: string, body: Record<string, string>, key: string): Promise<T> {
-    const res = await fetch(new URL(path, this.url), {
+    const res = await providerFetch("The carrier", this.timeoutMs, new URL(path, this.url), {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${this.apiKey}`, "idempotency-key": key },
       body: JSON.stringify(body),
@@ -93,7 +95,7 @@ export function carrierFor(env: Env, db: Db): Carrier {
   if (env.TELEPHONY_PROVIDER === "http") {
     if (!env.TELEPHONY_API_URL || !env.TELEPHONY_API_KEY)
       throw new Error("TELEPHONY_PROVIDER=http needs TELEPHONY_API_URL and TELEPHONY_API_KEY");
-    return new HttpCarrier(env.TELEPHONY_API_URL, env.TELEPHONY_API_KEY);
+    return new HttpCarrier(env.TELEPHONY_API_URL, env.TELEPHONY_API_KEY, providerTimeoutMs(env));
   }
   return new LocalCarrier(db);
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
 import { requireScope } from "../auth/guards";
-import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
+import { authed, errorResponses, json, jsonBody, newRouter, providerDown } from "../http/openapi";
 import { iso } from "../lib/dates";
 import { PLAN_IDS, SUBSCRIPTION_STATUSES } from "../db/schema";
 import { changeSubscription, openPortal, startCheckout, startTopUp } from "./checkout";
@@ -31,6 +31,7 @@ const checkout = createRoute({
     200: json(UrlSchema),
     409: problem("Free, the plan in force, an existing subscription, or billed to the parent"),
     422: problem("enterprise: contact sales"),
+    503: providerDown,
     ...errorResponses,
   },
 });
@@ -43,7 +44,7 @@ const topUp = createRoute({
   request: {
     body: jsonBody(z.object({ amount_cents: z.number().int().min(TOP_UP_CENTS.min).max(TOP_UP_CENTS.max) })),
   },
-  responses: { 200: json(UrlSchema), 409: problem("Billed to the parent"), ...errorResponses },
+  responses: { 200: json(UrlSchema), 409: problem("Billed to the parent"), 503: providerDown, ...errorResponses },
 });
 
 const portal = createRoute({
@@ -51,7 +52,7 @@ const portal = createRoute({
   method: "post",
   path: "/admin/billing/portal",
   summary: "Open the billing provider's customer portal (payment methods, invoices)",
-  responses: { 200: json(UrlSchema), 409: problem("Billed to the parent"), ...errorResponses },
+  responses: { 200: json(UrlSchema), 409: problem("Billed to the parent"), 503: providerDown, ...errorResponses },
 });
 
 const subscription = createRoute({
@@ -71,6 +72,7 @@ const subscription = createRoute({
     200: json(BillingStateSchema),
     409: problem("The action does not apply to the subscription as it is"),
     422: problem("enterprise: contact sales"),
+    503: providerDown,
     ...errorResponses,
   },
 });

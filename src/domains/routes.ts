@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
 import { actorOf, requireScope } from "../auth/guards";
-import { authed, errorResponses, json, jsonBody, newRouter } from "../http/openapi";
+import { authed, errorResponses, json, jsonBody, newRouter, providerDown } from "../http/openapi";
 import { DomainBody, DomainSchema, toDomainView } from "./schemas";
 import { claimDomain, getDomain, releaseDomain, verifyDomain } from "./service";
 
@@ -28,7 +28,13 @@ const put = createRoute({
     "DOMAIN_VERIFY_TIMEOUT_HOURS (72 h); active ones are re-checked daily.",
   security: authed,
   request: { body: jsonBody(DomainBody) },
-  responses: { 200: json(DomainSchema), 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
+  responses: {
+    200: json(DomainSchema),
+    409: errorResponses[400],
+    422: errorResponses[400],
+    503: providerDown,
+    ...errorResponses,
+  },
 });
 
 const verify = createRoute({

@@ -205,6 +205,8 @@ export async function claimDomain(
         .where(and(eq(organizations.id, org.id), eq(organizations.domain, domain))),
     ]);
     forgetOrg({ id: org.id });
+    // Down or slow is not a refusal: the claim is undone and the caller may simply retry.
+    if (err instanceof AppError && err.code === "provider_unavailable") throw err;
     const why = err instanceof Error ? err.message : String(err);
     throw new AppError("unprocessable", `The domain provider did not accept ${domain}: ${why}`, {
       errors: [{ field: "domain", message: "refused by the domain provider" }],

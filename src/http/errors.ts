@@ -63,6 +63,8 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
       return 429;
     case "internal_error":
       return 500;
+    case "provider_unavailable":
+      return 503;
   }
 }
 
@@ -111,6 +113,7 @@ const TITLES: Record<ErrorCode, string> = {
   unsupported_media_type: "Unsupported media type",
   headers_too_large: "Request headers too large",
   not_available: "Not available",
+  provider_unavailable: "Provider unavailable",
   internal_error: "Internal server error",
 };
 

@@ -53,6 +53,14 @@ export const rateLimited = {
 };
 
 /** Standard error responses to spread into a route's `responses`. */
+/** The route calls a third-party provider (Stripe, DNS, Cloudflare) that was down or too slow. */
+export const providerDown = {
+  ...problem("provider_unavailable: a third-party provider did not answer in time; retry after Retry-After"),
+  headers: z.object({
+    "retry-after": z.string().openapi({ description: "Seconds to wait before retrying" }),
+  }),
+};
+
 export const errorResponses = {
   400: problem("Invalid input"),
   401: problem("Missing, invalid, expired or revoked credential"),

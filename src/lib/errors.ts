@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   "unsupported_media_type",
   "headers_too_large",
   "not_available",
+  "provider_unavailable",
   "internal_error",
 ] as const;
 

@@ -10,7 +10,17 @@ export async function fakeOutbound(request: Request): Promise<Response> {
   if (url.host === "doh.fake.test") return fakeDoh(request, url);
   if (url.host === "cloudflare.fake.test") return fakeCloudflare(request, url);
   if (url.host === "stripe.fake.test") return fakeStripe(request, url);
+  if (url.host.endsWith("-hang.fake.test")) return hangingProvider();
   return new Response(JSON.stringify({ error: `no fake for ${url.host}` }), { status: 502 });
+}
+
+/**
+ * A provider that takes the request and does not answer in time (any `*-hang.fake.test`
+ * host): the adapters' PROVIDER_TIMEOUT_MS must give up first. It does answer, late, so no
+ * test run is left holding an open request.
+ */
+function hangingProvider(): Promise<Response> {
+  return new Promise((resolve) => setTimeout(() => resolve(new Response("too late", { status: 504 })), 5_000));
 }
 
 async function fakeMail(request: Request, url: URL): Promise<Response> {
