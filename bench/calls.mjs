@@ -19,6 +19,11 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const WRANGLER = "node_modules/.bin/wrangler";
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ORGS = Number(process.env.BENCH_ORGS ?? 100);
+// BENCH_ONLY=across stops after the calls-across-orgs phase. BENCH_BILLING=off is for a worker
+// that has no billing at all (bench/billing-overhead.mjs runs this file against the last
+// commit before billing): no ledger to fund, no charges to count.
+const ONLY_ACROSS = process.env.BENCH_ONLY === "across";
+const BILLING = process.env.BENCH_BILLING !== "off";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
@@ -161,18 +166,20 @@ async function main() {
       .slice(0, 2)
       .map((o) => `'${o.id}'`)
       .join(", ");
-    execFileSync(
-      WRANGLER,
-      [
-        ...["d1", "execute", "DB", "--local", "--persist-to", dir, "--yes", "--command"],
-        `INSERT INTO ledger_entries (id, org_id, kind, amount_cents, reference, description, created_at)
+    if (BILLING) {
+      execFileSync(
+        WRANGLER,
+        [
+          ...["d1", "execute", "DB", "--local", "--persist-to", dir, "--yes", "--command"],
+          `INSERT INTO ledger_entries (id, org_id, kind, amount_cents, reference, description, created_at)
          SELECT 'led_' || lower(hex(randomblob(10))), org_id, 'top_up', 100000000, 'bench:' || org_id, 'Bench balance',
                 ${Date.now()}
          FROM billing_accounts WHERE org_id IN (${seededIds});
          UPDATE billing_accounts SET plan = 'smb', status = 'active', trial_ends_at = NULL WHERE org_id IN (${hotIds})`,
-      ],
-      { stdio: "ignore", env: { ...process.env, CI: "1" } },
-    );
+        ],
+        { stdio: "ignore", env: { ...process.env, CI: "1" } },
+      );
+    }
     out.org_create_to_active_ms = {
       p50: pct(activeMs, 50),
       p90: pct(activeMs, 90),
@@ -249,107 +256,115 @@ async function main() {
       `floor ${floorRps.toFixed(0)} req/s; calls ${calls.requests.average.toFixed(0)} req/s (${out.calls_ratio_to_floor.toFixed(2)}x)`,
     );
 
-    progress("one object, driven in the worker");
-    // One org's Durable Object: acquire/release pairs driven inside the worker (10 in
-    // parallel against a limit of 5, so refusals happen), then counted by the object.
-    const hot = hotOrgs[0];
-    await api("POST", `/dev/organizations/${hot.id}/concurrency-limit`, { body: { limit: 5 } });
-    await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 500, parallel: 10 } }); // warm-up
-    const drive = (
-      await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 10_000, parallel: 10 } })
-    ).json;
-    const after = (await api("GET", `/dev/organizations/${hot.id}/concurrency`)).json;
-    out.one_object = {
-      granted_pairs_per_s: Math.round((drive.granted / drive.elapsed_ms) * 1000),
-      attempts_per_s: Math.round(((drive.granted + drive.refused) / drive.elapsed_ms) * 1000),
-      granted: drive.granted,
-      refused: drive.refused,
-      limit: after.limit,
-      peak_leases_held: after.peak,
-      max_held_seen_by_driver: drive.max_held,
-      active_after: after.active,
-      oversubscribed: after.peak > after.limit || drive.max_held > after.limit,
-    };
+    if (!ONLY_ACROSS) {
+      progress("one object, driven in the worker");
+      // One org's Durable Object: acquire/release pairs driven inside the worker (10 in
+      // parallel against a limit of 5, so refusals happen), then counted by the object.
+      const hot = hotOrgs[0];
+      await api("POST", `/dev/organizations/${hot.id}/concurrency-limit`, { body: { limit: 5 } });
+      await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 500, parallel: 10 } }); // warm-up
+      const drive = (
+        await api("POST", "/dev/concurrency/drive", { body: { org_id: hot.id, pairs: 10_000, parallel: 10 } })
+      ).json;
+      const after = (await api("GET", `/dev/organizations/${hot.id}/concurrency`)).json;
+      out.one_object = {
+        granted_pairs_per_s: Math.round((drive.granted / drive.elapsed_ms) * 1000),
+        attempts_per_s: Math.round(((drive.granted + drive.refused) / drive.elapsed_ms) * 1000),
+        granted: drive.granted,
+        refused: drive.refused,
+        limit: after.limit,
+        peak_leases_held: after.peak,
+        max_held_seen_by_driver: drive.max_held,
+        active_after: after.active,
+        oversubscribed: after.peak > after.limit || drive.max_held > after.limit,
+      };
 
-    progress(`one object: ${out.one_object.granted_pairs_per_s} granted pairs/s, peak ${after.peak} of ${after.limit}`);
-    progress("one object over HTTP");
-    // The same object over HTTP (10 connections, limit 5): pairs/s and the object's peak.
-    const hotHttp = hotOrgs[1];
-    await api("POST", `/dev/organizations/${hotHttp.id}/concurrency-limit`, { body: { limit: 5 } });
-    let httpRefused = 0;
-    const oneHttp = await run({
-      url: BASE,
-      requests: [
-        {
-          method: "POST",
-          path: "/admin/calls",
-          headers: { authorization: `Bearer ${hotHttp.key}`, "content-type": "application/json" },
-          body: '{"channel":"voice","direction":"outbound"}',
-          onResponse: (status, body, ctx) => {
-            ctx.callId = status === 201 ? JSON.parse(body).id : "call_refused";
-            if (status === 201) open.set(ctx.callId, hotHttp);
-            if (status === 429) httpRefused++;
-          },
-        },
-        {
-          method: "POST",
-          setupRequest: (req, ctx) => ({
-            ...req,
-            path: `/admin/calls/${ctx.callId}/end`,
-            // A bodiless POST through autocannon reaches the worker with an (empty) body: name it JSON, or 415.
+      progress(
+        `one object: ${out.one_object.granted_pairs_per_s} granted pairs/s, peak ${after.peak} of ${after.limit}`,
+      );
+      progress("one object over HTTP");
+      // The same object over HTTP (10 connections, limit 5): pairs/s and the object's peak.
+      const hotHttp = hotOrgs[1];
+      await api("POST", `/dev/organizations/${hotHttp.id}/concurrency-limit`, { body: { limit: 5 } });
+      let httpRefused = 0;
+      const oneHttp = await run({
+        url: BASE,
+        requests: [
+          {
+            method: "POST",
+            path: "/admin/calls",
             headers: { authorization: `Bearer ${hotHttp.key}`, "content-type": "application/json" },
-          }),
-          onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
-        },
-      ],
-    });
-    await endOpenCalls();
-    const peakHttp = (await api("GET", `/dev/organizations/${hotHttp.id}/concurrency`)).json;
-    out.one_object_http = {
-      pairs_per_s: oneHttp.requests.average / 2,
-      refused_429: httpRefused,
-      peak: peakHttp.peak,
-      limit: peakHttp.limit,
-      oversubscribed: peakHttp.peak > peakHttp.limit,
-    };
-
-    progress("usage lag");
-    // Usage lag: end a call, poll the summary until it counts it.
-    await sleep(3000);
-    const lags = [];
-    for (const o of hotOrgs.slice(2)) {
-      const before = (await api("GET", "/admin/usage/summary", { token: o.key })).json.voice_calls;
-      const c = await api("POST", "/admin/calls", { token: o.key, body: { channel: "voice", direction: "inbound" } });
-      if (c.status !== 201) throw new Error(`usage probe: call refused (${c.status})`);
-      await api("POST", `/admin/calls/${c.json.id}/end`, { token: o.key });
-      const t0 = Date.now();
-      while ((await api("GET", "/admin/usage/summary", { token: o.key })).json.voice_calls === before) await sleep(50);
-      lags.push(Date.now() - t0);
-    }
-    out.usage_visible_after_end_ms = { p50: pct(lags, 50), max: Math.max(...lags), n: lags.length };
-
-    // The charges the run booked (the usage consumer, in the batch of the usage rows).
-    await sleep(4000);
-    const booked = JSON.parse(
-      execFileSync(
-        WRANGLER,
-        [
-          ...["d1", "execute", "DB", "--local", "--persist-to", dir, "--json", "--command"],
-          "SELECT count(*) AS n, coalesce(-sum(amount_cents), 0) AS cents FROM ledger_entries WHERE kind = 'usage_charge'",
+            body: '{"channel":"voice","direction":"outbound"}',
+            onResponse: (status, body, ctx) => {
+              ctx.callId = status === 201 ? JSON.parse(body).id : "call_refused";
+              if (status === 201) open.set(ctx.callId, hotHttp);
+              if (status === 429) httpRefused++;
+            },
+          },
+          {
+            method: "POST",
+            setupRequest: (req, ctx) => ({
+              ...req,
+              path: `/admin/calls/${ctx.callId}/end`,
+              // A bodiless POST through autocannon reaches the worker with an (empty) body: name it JSON, or 415.
+              headers: { authorization: `Bearer ${hotHttp.key}`, "content-type": "application/json" },
+            }),
+            onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
+          },
         ],
-        { encoding: "utf8", env: { ...process.env, CI: "1" } },
-      ),
-    )[0].results[0];
-    out.usage_charges = { entries: booked.n, cents: booked.cents };
+      });
+      await endOpenCalls();
+      const peakHttp = (await api("GET", `/dev/organizations/${hotHttp.id}/concurrency`)).json;
+      out.one_object_http = {
+        pairs_per_s: oneHttp.requests.average / 2,
+        refused_429: httpRefused,
+        peak: peakHttp.peak,
+        limit: peakHttp.limit,
+        oversubscribed: peakHttp.peak > peakHttp.limit,
+      };
+
+      progress("usage lag");
+      // Usage lag: end a call, poll the summary until it counts it.
+      await sleep(3000);
+      const lags = [];
+      for (const o of hotOrgs.slice(2)) {
+        const before = (await api("GET", "/admin/usage/summary", { token: o.key })).json.voice_calls;
+        const c = await api("POST", "/admin/calls", { token: o.key, body: { channel: "voice", direction: "inbound" } });
+        if (c.status !== 201) throw new Error(`usage probe: call refused (${c.status})`);
+        await api("POST", `/admin/calls/${c.json.id}/end`, { token: o.key });
+        const t0 = Date.now();
+        while ((await api("GET", "/admin/usage/summary", { token: o.key })).json.voice_calls === before)
+          await sleep(50);
+        lags.push(Date.now() - t0);
+      }
+      out.usage_visible_after_end_ms = { p50: pct(lags, 50), max: Math.max(...lags), n: lags.length };
+
+      if (BILLING) {
+        // The charges the run booked (the usage consumer, in the batch of the usage rows).
+        await sleep(4000);
+        const booked = JSON.parse(
+          execFileSync(
+            WRANGLER,
+            [
+              ...["d1", "execute", "DB", "--local", "--persist-to", dir, "--json", "--command"],
+              "SELECT count(*) AS n, coalesce(-sum(amount_cents), 0) AS cents FROM ledger_entries WHERE kind = 'usage_charge'",
+            ],
+            { encoding: "utf8", env: { ...process.env, CI: "1" } },
+          ),
+        )[0].results[0];
+        out.usage_charges = { entries: booked.n, cents: booked.cents };
+      }
+    }
   } finally {
     stopWrangler(wrangler);
     rmSync(dir, { recursive: true, force: true });
   }
 
   console.log(JSON.stringify(out, null, 2));
+  if (ONLY_ACROSS) return;
   const ok = (b) => (b ? "PASS" : "FAIL");
   console.log(
-    `\ncalls start+end across ${ORGS} orgs, balance check on: ${out.calls_ratio_to_floor.toFixed(2)}x of /healthz (target >= 0.5), ${out.calls_start_end.refused_402} refused 402, ${out.usage_charges.entries} charges booked ${ok(out.calls_ratio_to_floor >= 0.5 && out.calls_start_end.refused_402 === 0)}`,
+    `\ncalls start+end across ${ORGS} orgs, balance check on: ${out.calls_ratio_to_floor.toFixed(2)}x of /healthz (target >= 0.5), ${out.calls_start_end.refused_402} refused 402, ${out.usage_charges?.entries ?? "no"} charges booked ${ok(out.calls_ratio_to_floor >= 0.5 && out.calls_start_end.refused_402 === 0)}`,
   );
   console.log(
     `one Durable Object: ${out.one_object.granted_pairs_per_s} granted pairs/s, oversubscribed=${out.one_object.oversubscribed} (target >= 500, none) ${ok(out.one_object.granted_pairs_per_s >= 500 && !out.one_object.oversubscribed)}`,
