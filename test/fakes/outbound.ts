@@ -16,11 +16,11 @@ export async function fakeOutbound(request: Request): Promise<Response> {
 
 /**
  * A provider that takes the request and does not answer in time (any `*-hang.fake.test`
- * host): the adapters' PROVIDER_TIMEOUT_MS must give up first. It does answer, late, so no
- * test run is left holding an open request.
+ * host): only the adapters' PROVIDER_TIMEOUT_MS ends the wait, since it answers (so no run is
+ * left holding a request) only after a test's 30 s timeout.
  */
 function hangingProvider(): Promise<Response> {
-  return new Promise((resolve) => setTimeout(() => resolve(new Response("too late", { status: 504 })), 5_000));
+  return new Promise((resolve) => setTimeout(() => resolve(new Response("too late", { status: 504 })), 40_000));
 }
 
 async function fakeMail(request: Request, url: URL): Promise<Response> {

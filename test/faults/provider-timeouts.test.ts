@@ -10,9 +10,10 @@ import { deliver } from "../provisioning/helpers";
 /**
  * Faults of issue 13: an adapter that answers 500 or does not answer at all. Any
  * `*-hang.fake.test` host of test/fakes/outbound.ts takes the request and answers only after
- * 5 s; PROVIDER_TIMEOUT_MS (here 200 ms) must give up long before, as `provider_unavailable`:
- * a queue retry in a consumer, a 503 problem with Retry-After on a request, never a hung
- * worker, and nothing half-done afterwards.
+ * the test's own timeout, so a missing deadline fails the test; PROVIDER_TIMEOUT_MS (here
+ * 200 ms) must give up first, as `provider_unavailable` naming the timeout: a queue retry in a
+ * consumer, a 503 problem with Retry-After on a request, and nothing half-done afterwards.
+ * (No elapsed-time assertions: the machine is shared, and the messages say why it failed.)
  */
 
 const FAST = { PROVIDER_TIMEOUT_MS: "200" };
@@ -28,13 +29,6 @@ const cloudflare = {
 const stepOf = async (orgId: string, step: string) =>
   (await db().select().from(provisioningSteps).where(eq(provisioningSteps.orgId, orgId))).find((s) => s.step === step);
 
-/** Runs `work` and returns how long it took, in ms. */
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const start = Date.now();
-  await work();
-  return Date.now() - start;
-}
-
 describe("faults: a provider that does not answer", () => {
   it("the mail provider: the send fails within the deadline, as provider_unavailable", async () => {
     const mailer = mailerFor({
@@ -44,25 +38,18 @@ describe("faults: a provider that does not answer", () => {
       MAIL_API_URL: "http://mail-hang.fake.test/send",
       MAIL_API_KEY: "fake-mail-key",
     });
-    const took = await timed(() =>
-      expect(mailer.send({ key: "k", to: "a@b.example", subject: "s", text: "t" })).rejects.toMatchObject({
-        code: "provider_unavailable",
-        message: expect.stringContaining("did not answer within 200 ms"),
-      }),
-    );
-    expect(took).toBeLessThan(3_000);
+    await expect(mailer.send({ key: "k", to: "a@b.example", subject: "s", text: "t" })).rejects.toMatchObject({
+      code: "provider_unavailable",
+      message: expect.stringContaining("did not answer within 200 ms"),
+    });
   });
 
   it("the carrier: the provisioning step fails in time and is retried; the retry assigns one number", async () => {
     const { org } = await tenant();
-    let down: Awaited<ReturnType<typeof deliver>> | undefined;
-    const took = await timed(async () => {
-      down = await deliver("provisioning", [{ orgId: org.id }], {
-        env: { ...carrier, TELEPHONY_API_URL: "https://carrier-hang.fake.test" },
-      });
+    const down = await deliver("provisioning", [{ orgId: org.id }], {
+      env: { ...carrier, TELEPHONY_API_URL: "https://carrier-hang.fake.test" },
     });
-    expect(took).toBeLessThan(3_000);
-    expect(down?.retryMessages).toHaveLength(1);
+    expect(down.retryMessages).toHaveLength(1);
     expect(await stepOf(org.id, "telephony")).toMatchObject({
       status: "failed",
       attempts: 1,
@@ -76,34 +63,28 @@ describe("faults: a provider that does not answer", () => {
 
   it("Stripe in provisioning: the billing step fails in time (the SDK's one retry included); no customer is recorded", async () => {
     const { org } = await tenant();
-    let down: Awaited<ReturnType<typeof deliver>> | undefined;
-    const took = await timed(async () => {
-      down = await deliver("provisioning", [{ orgId: org.id }], {
-        env: { ...stripe, STRIPE_API_BASE: "http://stripe-hang.fake.test" },
-      });
+    const down = await deliver("provisioning", [{ orgId: org.id }], {
+      env: { ...stripe, STRIPE_API_BASE: "http://stripe-hang.fake.test" },
     });
-    // Two attempts of 200 ms and the SDK's back-off between them.
-    expect(took).toBeLessThan(4_000);
-    expect(down?.retryMessages).toHaveLength(1);
-    expect(await stepOf(org.id, "billing")).toMatchObject({ status: "failed", attempts: 1 });
+    expect(down.retryMessages).toHaveLength(1);
+    expect(await stepOf(org.id, "billing")).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      lastError: expect.stringContaining("Stripe could not be reached in time"),
+    });
     expect((await accountOf(db(), org.id))?.customerId ?? null).toBeNull();
   });
 
-  it("Stripe on a request: checkout answers 503 provider_unavailable with Retry-After, quickly", async () => {
+  it("Stripe on a request: checkout answers 503 provider_unavailable with Retry-After", async () => {
     const t = await tenant();
-    let res: Awaited<ReturnType<typeof call>> | undefined;
-    const took = await timed(async () => {
-      res = await call("POST", "/admin/billing/checkout", {
-        token: t.key,
-        body: { plan: "smb" },
-        env: { ...stripe, STRIPE_API_BASE: "http://stripe-hang.fake.test" },
-      });
+    const res = await call("POST", "/admin/billing/checkout", {
+      token: t.key,
+      body: { plan: "smb" },
+      env: { ...stripe, STRIPE_API_BASE: "http://stripe-hang.fake.test" },
     });
-    expect(took).toBeLessThan(4_000);
-    if (!res) throw new Error("no response");
     expectProblem(res, 503, "provider_unavailable");
     expect(res.headers.get("retry-after")).toBe("30");
-    expect(res.json.detail).toMatch(/Stripe/);
+    expect(res.json.detail).toBe("Stripe could not be reached in time; try again later.");
   });
 
   it("Stripe answering 500 on a request is the same 503, not a 500", async () => {
@@ -115,6 +96,7 @@ describe("faults: a provider that does not answer", () => {
       env: { ...stripe, STRIPE_API_BASE: "http://stripe-down.fake.test" },
     });
     expectProblem(res, 503, "provider_unavailable");
+    expect(res.json.detail).toBe("Stripe answered 502; try again later.");
   });
 });
 
@@ -131,6 +113,9 @@ describe("faults: the DNS provider answering 5xx or not at all", () => {
       env: { ...cloudflare, CLOUDFLARE_API_BASE: base },
     });
     expectProblem(res, 503, "provider_unavailable");
+    expect(res.json.detail).toMatch(
+      /^Cloudflare's API (answered 502|did not answer within 200 ms); try again later\.$/,
+    );
     expect(await db().select().from(orgDomains).where(eq(orgDomains.orgId, t.org.id))).toEqual([]);
     const [org] = await db().select().from(organizations).where(eq(organizations.id, t.org.id));
     expect(org).toMatchObject({ domain: null, domainSetupStatus: "none" });
