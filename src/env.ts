@@ -70,6 +70,8 @@ export interface Env {
   FAULT_INJECTION?: string;
   /** Custom domains (src/adapters/domains.ts): "local" (default), "doh" or "cloudflare". */
   DOMAIN_PROVIDER?: string;
+  /** Domain claims and checks (PUT/verify) an org may ask for per hour (src/domains/service.ts); default 30. */
+  DOMAIN_CHECKS_PER_HOUR?: string;
   /** DNS-over-HTTPS JSON endpoint (DOMAIN_PROVIDER=doh), e.g. https://cloudflare-dns.com/dns-query. */
   DOH_URL?: string;
   /** Cloudflare for SaaS (DOMAIN_PROVIDER=cloudflare): API base, token and the SaaS zone. */

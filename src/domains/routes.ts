@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { orgScoped } from "../auth/middleware";
 import { actorOf, requireScope } from "../auth/guards";
-import { authed, errorResponses, json, jsonBody, newRouter, providerDown } from "../http/openapi";
+import { authed, errorResponses, json, jsonBody, newRouter, providerDown, rateLimited } from "../http/openapi";
 import { DomainBody, DomainSchema, toDomainView } from "./schemas";
 import { claimDomain, getDomain, releaseDomain, verifyDomain } from "./service";
 
@@ -32,6 +32,7 @@ const put = createRoute({
     200: json(DomainSchema),
     409: errorResponses[400],
     422: errorResponses[400],
+    429: rateLimited,
     503: providerDown,
     ...errorResponses,
   },
@@ -43,8 +44,9 @@ const verify = createRoute({
   ...orgScoped,
   tags: ["domains"],
   summary: "Check the domain now: pending → active, or failed with a reason",
+  description: "Claims and checks together: at most DOMAIN_CHECKS_PER_HOUR (30) per organization an hour (429).",
   security: authed,
-  responses: { 200: json(DomainSchema), ...errorResponses },
+  responses: { 200: json(DomainSchema), 429: rateLimited, ...errorResponses },
 });
 
 const remove = createRoute({

@@ -17,6 +17,7 @@ import { isUniqueViolation } from "../orgs/service";
 import { effectiveBrandingOf, publicOf } from "../branding/service";
 import { configureSiteCacheTtl, forgetSite, type Site, siteCache } from "../branding/site-cache";
 import { normalizeDomain } from "./hostnames";
+import { limiterOf } from "../lib/rate-limiter";
 
 export const CHALLENGE_PREFIX = "_anyreach-challenge";
 const MINUTE_MS = 60_000;
@@ -38,6 +39,21 @@ export function cnameTargetOf(env: Env): string {
 }
 
 export type DomainState = OrgDomainRow & { cnameTarget: string };
+
+/**
+ * Claims and checks an org asks for reach the domain provider (Cloudflare's API, a DNS
+ * resolver), which has quotas of its own: DOMAIN_CHECKS_PER_HOUR per org (default 30) keeps
+ * a looping client from spending them. The cron's re-checks are not counted.
+ */
+async function throttleProviderCalls(env: Env, orgId: string): Promise<void> {
+  const rule = { limit: positiveVar(env.DOMAIN_CHECKS_PER_HOUR, 30), windowSeconds: 3_600 };
+  const taken = await limiterOf(env.RATE_LIMITER, `domain-check:${orgId}`).take(rule);
+  if (!taken.allowed) {
+    throw new AppError("rate_limited", `At most ${rule.limit} domain claims and checks an hour; try again later.`, {
+      retryAfterSeconds: taken.retryAfterSeconds,
+    });
+  }
+}
 
 async function rowOf(db: Db, orgId: string): Promise<OrgDomainRow | undefined> {
   return (await db.select().from(orgDomains).where(eq(orgDomains.orgId, orgId)).limit(1))[0];
@@ -108,6 +124,7 @@ export async function claimDomain(
   const domain = normalizeDomain(env, input);
   const current = await rowOf(db, org.id);
   if (current?.domain === domain) return { ...current, cnameTarget: cnameTargetOf(env) };
+  await throttleProviderCalls(env, org.id);
   const now = Date.now();
   const token = randomBase62(32);
   const challenge = { name: `${CHALLENGE_PREFIX}.${domain}`, value: `anyreach-verify=${token}` };
@@ -269,6 +286,7 @@ async function checkSafely(env: Env, db: Db, row: OrgDomainRow): Promise<DomainC
 export async function verifyDomain(env: Env, db: Db, orgId: string): Promise<DomainState> {
   const row = await rowOf(db, orgId);
   if (!row) throw notFound("Custom domain");
+  await throttleProviderCalls(env, orgId);
   const now = Date.now();
   const check = await checkSafely(env, db, row);
   let set: Partial<OrgDomainRow>;

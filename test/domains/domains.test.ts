@@ -162,6 +162,26 @@ describe("POST /admin/organization/domain/verify (local resolver)", () => {
     });
   });
 
+  it("claims and checks are limited per org per hour (429 with Retry-After); other orgs are not affected", async () => {
+    const t = await tenant();
+    const other = await tenant();
+    const env = { DOMAIN_CHECKS_PER_HOUR: "3" };
+    const domain = `${uniq("rl")}.example.com`;
+    expect((await call("PUT", D, { token: t.key, body: { domain }, env })).status).toBe(200);
+    // The same domain again is answered from what is stored: it costs the provider nothing.
+    expect((await call("PUT", D, { token: t.key, body: { domain }, env })).status).toBe(200);
+    expect((await call("POST", `${D}/verify`, { token: t.key, env })).status).toBe(200);
+    expect((await call("POST", `${D}/verify`, { token: t.key, env })).status).toBe(200);
+    const limited = await call("POST", `${D}/verify`, { token: t.key, env });
+    expectProblem(limited, 429, "rate_limited");
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    const otherDomain = `${uniq("rl")}.example.com`;
+    expectProblem(await call("PUT", D, { token: t.key, body: { domain: otherDomain }, env }), 429, "rate_limited");
+    // Refused before anything was written: the first claim stands.
+    expect((await call("GET", D, { token: t.key })).json.domain).toBe(domain);
+    expect((await call("PUT", D, { token: other.key, body: { domain: otherDomain }, env })).status).toBe(200);
+  });
+
   it("404 when the org has no domain", async () => {
     const t = await tenant();
     expectProblem(await call("POST", `${D}/verify`, { token: t.key }), 404, "not_found");
