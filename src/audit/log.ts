@@ -56,3 +56,19 @@ export function auditStatement(db: Db, e: AuditEntry): BatchItem<"sqlite"> {
     createdAt: Date.now(),
   });
 }
+
+/**
+ * `organization.updated` for org `orgId`: the fields that changed, as they were and as they
+ * are (settings, domain, branding, billing mode), in the same batch as the change.
+ */
+export function orgUpdatedStatement(db: Db, orgId: string, actor: Actor, before: unknown, after: unknown) {
+  return auditStatement(db, {
+    orgId,
+    actor,
+    action: "organization.updated",
+    targetType: "organization",
+    targetId: orgId,
+    before,
+    after,
+  });
+}

@@ -6,7 +6,7 @@ import type { Env } from "../env";
 import { AppError } from "../lib/errors";
 import { DAY_MS } from "../lib/dates";
 import type { Actor } from "../auth/principal";
-import { auditStatement } from "../audit/log";
+import { orgUpdatedStatement } from "../audit/log";
 import { forgetOrg } from "../auth/cache";
 import { accountOf } from "./ledger";
 import { FREE_TRIAL } from "./plans";
@@ -83,15 +83,7 @@ export async function setPayment(
       .set({ billingMode: change.billingMode, concurrencyCap: cap, updatedAt: now })
       .where(eq(organizations.id, child.id)),
     ...trialStarts,
-    auditStatement(db, {
-      orgId: child.id,
-      actor,
-      action: "organization.updated",
-      targetType: "organization",
-      targetId: child.id,
-      before,
-      after,
-    }),
+    orgUpdatedStatement(db, child.id, actor, before, after),
   ]);
   // The old payer only if it still pays its own way (a child switching to `parent` was its
   // own payer: syncing it would push its own account to the orgs the new payer now pays for).

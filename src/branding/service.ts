@@ -4,7 +4,7 @@ import { orgBranding, type OrgBrandingRow } from "../db/schema";
 import { MAX_TREE_DEPTH } from "../db/tree";
 import { AppError } from "../lib/errors";
 import type { Actor } from "../auth/principal";
-import { auditStatement } from "../audit/log";
+import { orgUpdatedStatement } from "../audit/log";
 import { planOf } from "../billing/plans";
 import { forgetSites } from "./site-cache";
 
@@ -189,15 +189,7 @@ export async function setBranding(
       .insert(orgBranding)
       .values({ orgId: org.id, ...values })
       .onConflictDoUpdate({ target: orgBranding.orgId, set: values }),
-    auditStatement(db, {
-      orgId: org.id,
-      actor,
-      action: "organization.updated",
-      targetType: "organization",
-      targetId: org.id,
-      before: { branding: before },
-      after: { branding: own },
-    }),
+    orgUpdatedStatement(db, org.id, actor, { branding: before }, { branding: own }),
   ]);
   forgetSites();
   return brandingOf(db, org.id);
@@ -208,15 +200,7 @@ export async function clearBranding(db: Db, orgId: string, actor: Actor): Promis
   const before = (await brandingOf(db, orgId)).own;
   await db.batch([
     db.delete(orgBranding).where(eq(orgBranding.orgId, orgId)),
-    auditStatement(db, {
-      orgId,
-      actor,
-      action: "organization.updated",
-      targetType: "organization",
-      targetId: orgId,
-      before: { branding: before },
-      after: { branding: EMPTY_BRANDING },
-    }),
+    orgUpdatedStatement(db, orgId, actor, { branding: before }, { branding: EMPTY_BRANDING }),
   ]);
   forgetSites();
 }

@@ -12,7 +12,7 @@ import { randomBase62 } from "../lib/crypto";
 import { DAY_MS } from "../lib/dates";
 import type { Actor } from "../auth/principal";
 import { forgetOrg } from "../auth/cache";
-import { auditStatement } from "../audit/log";
+import { orgUpdatedStatement } from "../audit/log";
 import { isUniqueViolation } from "../orgs/service";
 import { effectiveBrandingOf, publicOf } from "../branding/service";
 import { configureSiteCacheTtl, forgetSite, type Site, siteCache } from "../branding/site-cache";
@@ -179,15 +179,7 @@ export async function claimDomain(
           .update(organizations)
           .set({ domain, domainSetupStatus: "pending", updatedAt: now })
           .where(eq(organizations.id, org.id)),
-        auditStatement(db, {
-          orgId: org.id,
-          actor,
-          action: "organization.updated",
-          targetType: "organization",
-          targetId: org.id,
-          before: { domain: current?.domain ?? null },
-          after: { domain },
-        }),
+        orgUpdatedStatement(db, org.id, actor, { domain: current?.domain ?? null }, { domain }),
       ]),
     );
   } catch (err) {
@@ -252,15 +244,7 @@ export async function releaseDomain(env: Env, db: Db, orgId: string, actor: Acto
       .update(organizations)
       .set({ domain: null, domainSetupStatus: "none", updatedAt: Date.now() })
       .where(and(eq(organizations.id, orgId), eq(organizations.domain, row.domain))),
-    auditStatement(db, {
-      orgId,
-      actor,
-      action: "organization.updated",
-      targetType: "organization",
-      targetId: orgId,
-      before: { domain: row.domain },
-      after: { domain: null },
-    }),
+    orgUpdatedStatement(db, orgId, actor, { domain: row.domain }, { domain: null }),
   ]);
   forgetSite(row.domain);
   forgetOrg({ id: orgId });

@@ -7,7 +7,7 @@ import { AppError } from "../lib/errors";
 import { DAY_MS } from "../lib/dates";
 import { forgetOrg } from "../auth/cache";
 import type { Actor } from "../auth/principal";
-import { auditStatement } from "../audit/log";
+import { orgUpdatedStatement } from "../audit/log";
 import type { OrgPatch } from "./schemas";
 import { checkRequestedSlug, isUniqueViolation } from "./service";
 import { toOrganizationView } from "./view";
@@ -24,15 +24,7 @@ function settingsAudit(db: Db, before: OrganizationRow, after: OrganizationRow, 
     const view = toOrganizationView(o);
     return Object.fromEntries(fields.map((f) => [f, view[f]]));
   };
-  return auditStatement(db, {
-    orgId: before.id,
-    actor,
-    action: "organization.updated",
-    targetType: "organization",
-    targetId: before.id,
-    before: pick(before),
-    after: pick(after),
-  });
+  return orgUpdatedStatement(db, before.id, actor, pick(before), pick(after));
 }
 
 /**
