@@ -1,20 +1,27 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { users, type OrganizationRow, type UserRow } from "../db/schema";
+import { memberships, organizations, users, type OrganizationRow, type UserRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { parseRoles, type Role } from "../auth/scopes";
-import { listMembershipsOfUser } from "../orgs/queries";
 
-/** The signed-in user and every organization they belong to, with their roles there. */
+/**
+ * The signed-in user and every organization they belong to, with their roles there: one
+ * D1 round trip (the user's row repeats on each membership row; a user without any has one
+ * row with no org), in the order they joined.
+ */
 export async function accountOf(
   db: Db,
   userId: string,
 ): Promise<{ user: UserRow; memberships: { org: OrganizationRow; roles: Role[] }[] }> {
-  const [userRows, rows] = await Promise.all([
-    db.select().from(users).where(eq(users.id, userId)).limit(1),
-    listMembershipsOfUser(db, userId),
-  ]);
-  const user = userRows[0];
+  const rows = await db
+    .select({ user: users, org: organizations, roles: memberships.roles })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .leftJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(eq(users.id, userId))
+    .orderBy(memberships.createdAt);
+  const user = rows[0]?.user;
   if (!user) throw new AppError("invalid_credential", "The user of this credential no longer exists.");
-  return { user, memberships: rows.map((r) => ({ org: r.org, roles: parseRoles(r.roles) })) };
+  const joined = rows.flatMap((r) => (r.org && r.roles !== null ? [{ org: r.org, roles: parseRoles(r.roles) }] : []));
+  return { user, memberships: joined };
 }
