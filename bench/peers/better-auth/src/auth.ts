@@ -4,7 +4,13 @@ import { env } from "cloudflare:workers";
 import { betterAuth } from "better-auth";
 import { authOptions } from "./options";
 
-type PeerEnv = { DB: D1Database; BETTER_AUTH_SECRET: string; BETTER_AUTH_URL: string; COOKIE_CACHE?: string };
+type PeerEnv = {
+  DB: D1Database;
+  BETTER_AUTH_SECRET: string;
+  BETTER_AUTH_URL: string;
+  JOINS?: string;
+  COOKIE_CACHE?: string;
+};
 const e = env as unknown as PeerEnv;
 
 export const auth = betterAuth({
@@ -12,6 +18,9 @@ export const auth = betterAuth({
   database: e.DB,
   secret: e.BETTER_AUTH_SECRET,
   baseURL: e.BETTER_AUTH_URL,
+  // Joins, which its SQLite adapter page offers for get-session, get-full-organization, …: on unless
+  // `node bench/peers/run.mjs --peer-joins off` (Better Auth's default is off; README.md here).
+  advanced: { database: { joins: e.JOINS !== "0" } },
   // Off by default (Better Auth's default); `node bench/peers/run.mjs --peer-cookie-cache` turns on
   // the signed session cookie cache of its performance guide.
   session: e.COOKIE_CACHE === "1" ? { cookieCache: { enabled: true, maxAge: 5 * 60 } } : {},

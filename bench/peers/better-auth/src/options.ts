@@ -12,9 +12,7 @@ export const authOptions = {
       invitationLimit: 1_000_000,
     }),
   ],
-  // The built-in limiter (100 requests per 10 s per address and path when on) would measure 429s;
-  // our product's throttles apply only to sign-in, which is not benchmarked.
+  // The built-in limiter (on in production: 100 requests a minute per address and path) would
+  // measure 429s; our product's throttles apply only to sign-in, which is not benchmarked.
   rateLimit: { enabled: false },
-  // Joins for get-session, get-full-organization, … (docs: adapters/sqlite, "Joins").
-  advanced: { database: { joins: true } },
 } satisfies BetterAuthOptions;
