@@ -307,7 +307,7 @@ function run(base, { path = "/", headers, requests, perOp = 1 }, duration) {
           total: r.requests.total,
           bad: r.non2xx + r.errors + r.timeouts,
           statuses: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
-          bytes: r.requests.total ? r.throughput.total / r.requests.total : 0,
+          bytes: r.requests.total ? (r.throughput.total * perOp) / r.requests.total : 0, // per operation
         });
       },
     );
@@ -438,7 +438,7 @@ function legend(rows, meta) {
     "Routes:",
     ...rows.map((r) => `- ${r.operation}: ours \`${r.ours.route}\`; peer \`${r.peer.route}\``),
     "",
-    "Response sizes (bytes, headers included):",
+    "Response bytes per operation (headers included):",
     ...rows.map((r) => `- ${r.operation}: ours ${r.ours.bytesPerResponse}, peer ${r.peer.bytesPerResponse}`),
   ].join("\n");
 }
