@@ -308,6 +308,24 @@ async function seed() {
 
 let seq = 0;
 const races = { pairs: 0, oneCreatedOneResent: 0, duplicates: 0, other: 0 };
+const exclusive = new Map(); // race kind → { n, oneWon }
+
+/** An exclusive race: exactly one of its two requests may succeed (none: its effect was lost; two: doubled). */
+function raceOutcome(kind, won, rs) {
+  const r = exclusive.get(kind) ?? { n: 0, oneWon: 0 };
+  r.n++;
+  if (won === 1) r.oneWon++;
+  else if (!rs.some((x) => x.status === 0 || x.status >= 500))
+    problem(
+      `race ${kind}: ${won} won`,
+      kind,
+      "-",
+      "-",
+      rs.map((x) => x.status).join(","),
+      rs.map((x) => x.text).join(" | "),
+    );
+  exclusive.set(kind, r);
+}
 
 function tallyCall(o, channel, direction, ms) {
   const e = o.expected;
@@ -363,6 +381,24 @@ function makeClient(a, pool, deadline) {
     } else if (r.status === 0 || r.status >= 500) ctx.failedEnds.push(c);
   }
 
+  /** Invites a pool user who is not a member (nor being invited) with a random role, then runs `then`. */
+  async function withInvitedPoolUser(o, then) {
+    const p = pick(pool.filter((u) => !o.members.has(u.userId) && !o.pendingPool.has(u.userId)));
+    if (!p) return false;
+    o.pendingPool.add(p.userId);
+    try {
+      const role = pick(["admin", "member", "viewer"]);
+      const inv = await op("POST /admin/invitations (member)", "POST", "/admin/invitations", {
+        ...session(a, o),
+        body: { email: p.email, role },
+        expect: ["429 rate_limited", "403 quota_exceeded"],
+      });
+      if (inv.status === 201 || inv.status === 200) await then(p, inv.json, role);
+    } finally {
+      o.pendingPool.delete(p.userId);
+    }
+  }
+
   async function heartbeat(c) {
     const r = await op("POST /admin/calls/{id}/heartbeat", "POST", `/admin/calls/${c.id}/heartbeat`, dialer(a, c.org));
     if (r.status === 200) c.beat = Date.now();
@@ -393,29 +429,56 @@ function makeClient(a, pool, deadline) {
     // Members and roles (only pool users are ever changed; the clients' own memberships stay).
     invite: [
       4,
-      async (o) => {
-        const candidates = pool.filter((p) => !o.members.has(p.userId) && !o.pendingPool.has(p.userId));
-        const p = pick(candidates);
-        if (!p) return false;
-        o.pendingPool.add(p.userId);
-        try {
-          const role = pick(["admin", "member", "viewer"]);
-          const inv = await op("POST /admin/invitations (member)", "POST", "/admin/invitations", {
-            ...session(a, o),
-            body: { email: p.email, role },
-            expect: ["429 rate_limited", "403 quota_exceeded"],
-          });
-          if (inv.status !== 201 && inv.status !== 200) return;
+      (o) =>
+        withInvitedPoolUser(o, async (p, inv, role) => {
           const acc = await op(
             "POST /admin/account/invitations/{id}/accept",
             "POST",
-            `/admin/account/invitations/${inv.json.id}/accept`,
+            `/admin/account/invitations/${inv.id}/accept`,
             { token: p.token },
           );
           if (acc.status === 200) o.members.set(p.userId, role);
-        } finally {
-          o.pendingPool.delete(p.userId);
+        }),
+    ],
+    // Deliberate races on one invitation or member: exactly one side may win, and the winner's effect must stick.
+    race: [
+      2,
+      (o) => {
+        const kind = pick(["accept ×2", "accept vs revoke", "remove ×2"]);
+        if (kind === "remove ×2") {
+          const m = pick([...o.members.keys()]);
+          if (!m) return false;
+          const remove = () =>
+            op("DELETE /admin/members/{id} (race)", "DELETE", `/admin/members/${m}`, {
+              ...session(a, o),
+              expect: ["404 not_found", "409 conflict"],
+            });
+          return Promise.all([remove(), remove()]).then((rs) => {
+            const won = rs.filter((r) => r.status === 204).length;
+            if (won > 0) o.members.delete(m);
+            raceOutcome(kind, won, rs);
+          });
         }
+        return withInvitedPoolUser(o, async (p, inv, role) => {
+          const accept = () =>
+            op(
+              "POST /admin/account/invitations/{id}/accept (race)",
+              "POST",
+              `/admin/account/invitations/${inv.id}/accept`,
+              {
+                token: p.token,
+                expect: ["409 invitation_not_pending", "409 conflict"],
+              },
+            );
+          const revoke = () =>
+            op("DELETE /admin/invitations/{id} (race)", "DELETE", `/admin/invitations/${inv.id}`, {
+              ...session(a, o),
+              expect: ["409 invitation_not_pending"],
+            });
+          const rs = await Promise.all(kind === "accept ×2" ? [accept(), accept()] : [accept(), revoke()]);
+          if (rs[0].status === 200 || (kind === "accept ×2" && rs[1].status === 200)) o.members.set(p.userId, role);
+          raceOutcome(kind, rs.filter((r) => r.status === 200 || r.status === 204).length, rs);
+        });
       },
     ],
     setRole: [
@@ -826,6 +889,35 @@ async function check(orgs, window) {
     );
   }
 
+  // 3b. Members and roles: exactly the pool users the clients saw join (with the role last set), the owner, the admin client.
+  {
+    const failures = [];
+    await pmap(orgs, 10, async (o) => {
+      const list = await allPages("/admin/members", { token: o.key });
+      const want = new Map([...o.members.entries()].map(([id, role]) => [id, [role]]));
+      want.set(o.owner.userId, ["owner"]);
+      if (o.admin) want.set(o.admin.userId, ["admin"]);
+      const got = new Map(list.map((m) => [m.user_id, m.roles.filter((r) => r !== "owner" || m.is_owner)]));
+      const bad = [];
+      for (const [id, roles] of want) {
+        const g = got.get(id);
+        if (!g) bad.push(`${id} missing`);
+        else if (
+          !(g.length === roles.length && g.every((r, i) => r === roles[i])) &&
+          !(roles[0] === "owner" && g.includes("owner"))
+        )
+          bad.push(`${id} has ${g.join(",")}, want ${roles.join(",")}`);
+      }
+      for (const id of got.keys()) if (!want.has(id)) bad.push(`${id} should not be a member`);
+      if (bad.length) failures.push(`${o.id}: ${bad.join("; ")}`);
+    });
+    result(
+      "members and roles are what the clients' accepted changes made them",
+      failures,
+      `${orgs.length - failures.length}/${orgs.length} orgs`,
+    );
+  }
+
   // 4. No lease left.
   {
     const failures = [];
@@ -974,6 +1066,10 @@ async function main() {
   lines.push("");
   lines.push(
     `Same new e-mail invited twice at once: ${races.pairs} pairs, ${races.oneCreatedOneResent} created once + resent once, ${races.duplicates} duplicated, ${races.other} other (refused).`,
+  );
+  lines.push("");
+  lines.push(
+    `Exclusive races (both requests at once, exactly one may win): ${[...exclusive.entries()].map(([k, r]) => `${k}: ${r.oneWon}/${r.n} with one winner`).join("; ") || "none"}.`,
   );
   if (devProxy.resent > 0) {
     const where = [...devProxy.byLabel.entries()].map(([k, v]) => `${k} ×${v}`).join(", ");
