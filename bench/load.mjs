@@ -256,6 +256,7 @@ async function seed() {
         key: key.token,
         members: new Map(), // pool user id → role, as the clients last saw it
         pendingPool: new Set(), // pool users with an invitation in flight
+        busy: new Set(), // members a client is changing right now (one change per member at a time)
         pendingUnique: new Map(), // invitation id → e-mail (never accepted)
         keys: [], // API keys made during the run
         baseBalance: 0,
@@ -365,6 +366,13 @@ function tallyEvent(o, ev) {
   }
 }
 
+/** A pool member of `o` no other client is changing, marked busy until the caller lets go of it. */
+function claimMember(o) {
+  const m = pick([...o.members.keys()].filter((id) => !o.busy.has(id)));
+  if (m) o.busy.add(m);
+  return m;
+}
+
 /** Calls and usage go with the org's API key or the client's own session, half and half. */
 const dialer = (a, o) => (Math.random() < 0.5 ? { token: o.key } : { token: a.token, org: o.id });
 const session = (a, o) => ({ token: a.token, org: o.id });
@@ -446,18 +454,20 @@ function makeClient(a, pool, deadline) {
       (o) => {
         const kind = pick(["accept ×2", "accept vs revoke", "remove ×2"]);
         if (kind === "remove ×2") {
-          const m = pick([...o.members.keys()]);
+          const m = claimMember(o);
           if (!m) return false;
           const remove = () =>
             op("DELETE /admin/members/{id} (race)", "DELETE", `/admin/members/${m}`, {
               ...session(a, o),
               expect: ["404 not_found", "409 conflict"],
             });
-          return Promise.all([remove(), remove()]).then((rs) => {
-            const won = rs.filter((r) => r.status === 204).length;
-            if (won > 0) o.members.delete(m);
-            raceOutcome(kind, won, rs);
-          });
+          return Promise.all([remove(), remove()])
+            .then((rs) => {
+              const won = rs.filter((r) => r.status === 204).length;
+              if (won > 0) o.members.delete(m);
+              raceOutcome(kind, won, rs);
+            })
+            .finally(() => o.busy.delete(m));
         }
         return withInvitedPoolUser(o, async (p, inv, role) => {
           const accept = () =>
@@ -484,29 +494,31 @@ function makeClient(a, pool, deadline) {
     setRole: [
       4,
       async (o) => {
-        const m = pick([...o.members.entries()]);
-        if (!m) return false;
-        const [userId, role] = m;
-        const next = role === "admin" ? "member" : "admin";
-        const r = await op("PUT /admin/members/{id}/roles", "PUT", `/admin/members/${userId}/roles`, {
-          ...session(a, o),
-          body: { roles: [next] },
-          // Another client removed the member, or changed its roles first.
-          expect: ["404 not_found", "409 conflict"],
-        });
-        if (r.status === 200 && o.members.has(userId)) o.members.set(userId, next);
+        const userId = claimMember(o);
+        if (!userId) return false;
+        const next = o.members.get(userId) === "admin" ? "member" : "admin";
+        try {
+          const r = await op("PUT /admin/members/{id}/roles", "PUT", `/admin/members/${userId}/roles`, {
+            ...session(a, o),
+            body: { roles: [next] },
+          });
+          if (r.status === 200) o.members.set(userId, next);
+        } finally {
+          o.busy.delete(userId);
+        }
       },
     ],
     remove: [
       2,
       async (o) => {
-        const m = pick([...o.members.keys()]);
+        const m = claimMember(o);
         if (!m) return false;
-        const r = await op("DELETE /admin/members/{id}", "DELETE", `/admin/members/${m}`, {
-          ...session(a, o),
-          expect: ["404 not_found", "409 conflict"],
-        });
-        if (r.status === 204) o.members.delete(m);
+        try {
+          const r = await op("DELETE /admin/members/{id}", "DELETE", `/admin/members/${m}`, session(a, o));
+          if (r.status === 204) o.members.delete(m);
+        } finally {
+          o.busy.delete(m);
+        }
       },
     ],
     ownerProbe: [
