@@ -2,7 +2,7 @@
 // runs, and a report of every route as a ratio to the runtime's floor (GET /healthz)
 // measured in the same run. Figures are printed, never asserted.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -20,24 +20,36 @@ export function d1(persistDir, args) {
   return r.stdout;
 }
 
-/** Migrates a fresh local D1 and serves the worker on `port`. */
-export async function startServer({ port, persistDir = mkdtempSync(join(tmpdir(), "anyreach-bench-")), vars = {} }) {
+/**
+ * Migrates a fresh local D1 and serves the worker on `port`. With `logFile`, wrangler's
+ * output (the worker's console included) is written there instead of being dropped.
+ */
+export async function startServer({
+  port,
+  persistDir = mkdtempSync(join(tmpdir(), "anyreach-bench-")),
+  vars = {},
+  logFile,
+}) {
   // Development mode (the local mailbox the seeders read codes from) and the relaxed
   // per-address sign-in limit come from .dev.vars, as under `npm start`.
   ensureDevVars();
   d1(persistDir, ["migrations", "apply", "DB"]);
+  if (logFile) writeFileSync(logFile, "");
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child = spawn(
     WRANGLER,
     ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, ...varArgs],
     {
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", logFile ? openSync(logFile, "a") : "ignore", "pipe"],
       detached: true, // its own process group, so workerd dies with it
       env: { ...process.env, CI: "1" },
     },
   );
   let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    if (logFile) appendFileSync(logFile, d);
+  });
   const base = `http://127.0.0.1:${port}`;
   const stop = () => {
     try {

@@ -14,7 +14,8 @@ const FORM_MEDIA_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
 /**
  * Limits every request before any route reads it: oversized headers (431), a body that is
- * not JSON (415: every route of this API takes JSON) and a body above MAX_BODY_BYTES (413).
+ * not JSON (415: every route of this API takes JSON; an empty one is no body) and a body above
+ * MAX_BODY_BYTES (413).
  * `acceptsForm(path)` names the paths of HTML pages whose forms post url-encoded bodies (the
  * web console); they are size-limited like the rest, and no API path is among them.
  */
@@ -33,7 +34,9 @@ export function requestLimits(acceptsForm: (path: string) => boolean = () => fal
     if (headerBytes > MAX_HEADER_BYTES) {
       throw new AppError("headers_too_large", `Request headers are limited to ${MAX_HEADER_BYTES} bytes in all.`);
     }
-    if (!c.req.raw.body) return next();
+    // No content is no body: the runtime hands a bodiless POST or DELETE (curl -XPOST, fetch with
+    // no body) to the worker as an empty stream with content-length: 0 and no content-type.
+    if (!c.req.raw.body || c.req.header("content-length") === "0") return next();
     const type = c.req.header("content-type") ?? "";
     if (!JSON_MEDIA_TYPE.test(type) && !(FORM_MEDIA_TYPE.test(type) && acceptsForm(c.req.path))) {
       throw new AppError(

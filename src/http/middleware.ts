@@ -26,7 +26,10 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const requestId = c.var.requestId ?? "unknown";
   if (err instanceof AppError) return problemResponse(err, requestId);
   if (err instanceof HTTPException) {
-    // Hono's own body parsing failures (e.g. malformed JSON) arrive here.
+    // Hono's own body parsing failures (e.g. malformed JSON) arrive here, and zod-openapi's 415
+    // for a route whose body is required when the request names no JSON content type.
+    if (err.status === 415)
+      return problemResponse(new AppError("unsupported_media_type", "Send the body as application/json."), requestId);
     const code = err.status === 400 ? "malformed_json" : err.status === 413 ? "payload_too_large" : "internal_error";
     return problemResponse(
       new AppError(code, err.status === 400 ? "The request body is not valid JSON." : undefined),

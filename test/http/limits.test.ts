@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { count } from "drizzle-orm";
 import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from "../../src/http/limits";
 import { emailCodes } from "../../src/db/schema";
-import { call, db, expectProblem, tenant, uniq } from "../harness";
+import { call, db, dispatch, expectProblem, tenant, uniq } from "../harness";
 
 describe("request limits", () => {
   it("a body that is not JSON gets 415, on sign-in and on admin routes alike, and writes nothing", async () => {
@@ -23,6 +23,41 @@ describe("request limits", () => {
       headers: { "content-type": "text/plain" },
     });
     expectProblem(r, 415, "unsupported_media_type");
+  });
+
+  it("a bodiless POST or DELETE as it reaches the worker over HTTP (an empty body, content-length 0, no type) is no body", async () => {
+    // curl -XPOST and fetch(url, { method: "POST" }) send no body and no content-type; the runtime
+    // hands the worker an empty body stream with content-length: 0 (seen under wrangler dev).
+    const bodiless = (method: string, path: string, token: string) =>
+      dispatch(
+        new Request(`http://api.test${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, "content-length": "0" },
+          body: "",
+        }),
+      );
+    const t = await tenant();
+    const started = await call("POST", "/admin/calls", {
+      token: t.key,
+      body: { channel: "voice", direction: "inbound" },
+    });
+    expect(started.status).toBe(201);
+    const hb = await bodiless("POST", `/admin/calls/${started.json.id}/heartbeat`, t.key);
+    expect(hb.status).toBe(200);
+    const ended = await bodiless("POST", `/admin/calls/${started.json.id}/end`, t.key);
+    expect(ended.status).toBe(200);
+    expect(await ended.json()).toMatchObject({ id: started.json.id, status: "ended" });
+    const inv = await call("POST", "/admin/invitations", {
+      token: t.key,
+      body: { email: `${uniq("e")}@example.com`, role: "member" },
+    });
+    expect(inv.status).toBe(201);
+    expect((await bodiless("DELETE", `/admin/invitations/${inv.json.id}`, t.key)).status).toBe(204);
+    // A route whose body is required asks for JSON with a 415 problem (it was a 500: zod-openapi's own 415).
+    const noBody = await bodiless("POST", "/admin/calls", t.key);
+    expect(noBody.status).toBe(415);
+    expect(noBody.headers.get("content-type")).toContain("application/problem+json");
+    expect(await noBody.json()).toMatchObject({ code: "unsupported_media_type" });
   });
 
   it("application/json with a charset, and +json types, are JSON", async () => {
