@@ -78,8 +78,15 @@ const of = (side) => rows.filter((r) => r.side === side);
 const med = (side, k) => median(of(side).map((r) => r[k]));
 const withRatio = med("with", "ratio");
 const withoutRatio = med("without", "ratio");
-// "No worse" within the run-to-run spread measured here (about ±10 % between identical runs).
-const met = withRatio >= 0.9 * withoutRatio;
+// The two runs of a round are minutes apart and the machine's load drifts more than that
+// between rounds, so the verdict is on each round's own pair: with ÷ without, median of rounds.
+const paired = Array.from({ length: ROUNDS }, (_, i) => {
+  const pair = rows.filter((r) => r.round === i + 1);
+  return pair.find((r) => r.side === "with").ratio / pair.find((r) => r.side === "without").ratio;
+});
+const pairedMedian = median(paired);
+// "No worse than without", within the spread seen between identical runs here (about ±10 %).
+const met = pairedMedian >= 0.9;
 const lines = [
   `# Call path with and without billing — ${new Date().toISOString().slice(0, 10)}`,
   "",
@@ -94,9 +101,9 @@ const lines = [
       `| ${r.round} | ${r.side} billing | ${r.floor.toFixed(0)} | ${r.rps.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.non2xx} | ${r.refused402 ?? "-"} |`,
   ),
   "",
-  `Median ratio: with billing ${withRatio.toFixed(2)}×, without ${withoutRatio.toFixed(2)}× ` +
-    `(with ÷ without = ${(withRatio / withoutRatio).toFixed(2)}). Target "no worse than without": ` +
-    `${met ? "MET" : "MISSED"} (with ≥ 0.9 × without).`,
+  `With ÷ without, per round: ${paired.map((x) => x.toFixed(2)).join(", ")}; median ${pairedMedian.toFixed(2)}. ` +
+    `Target "no worse than without": ${met ? "MET" : "MISSED"} (median ≥ 0.9).`,
+  `Median ratio to the floor by side: with billing ${withRatio.toFixed(2)}×, without ${withoutRatio.toFixed(2)}×.`,
 ];
 console.log(lines.join("\n"));
 mkdirSync("bench/results", { recursive: true });

@@ -231,7 +231,7 @@ async function main() {
           setupRequest: (req, ctx) => ({
             ...req,
             path: `/admin/calls/${ctx.callId}/end`,
-            // A bodiless POST through autocannon reaches the worker with an (empty) body: name it JSON, or 415.
+            // Named JSON like every other request of the run (a bodiless POST needs no content-type).
             headers: { authorization: `Bearer ${ctx.org.key}`, "content-type": "application/json" },
           }),
           onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
@@ -306,7 +306,7 @@ async function main() {
             setupRequest: (req, ctx) => ({
               ...req,
               path: `/admin/calls/${ctx.callId}/end`,
-              // A bodiless POST through autocannon reaches the worker with an (empty) body: name it JSON, or 415.
+              // Named JSON like every other request of the run (a bodiless POST needs no content-type).
               headers: { authorization: `Bearer ${hotHttp.key}`, "content-type": "application/json" },
             }),
             onResponse: (_status, _body, ctx) => open.delete(ctx.callId),
