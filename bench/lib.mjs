@@ -68,6 +68,18 @@ export async function startServer({
   throw new Error(`wrangler dev did not start:\n${stderr}`);
 }
 
+/** fetch(), tried again (3 attempts, 500 ms apart) when wrangler dev drops a connection while it settles after start-up. */
+export async function fetchSettling(url, init) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /** One autocannon run; returns requests/s and latency percentiles (ms) and non-2xx count. */
 export async function measure(name, opts) {
   const result = await autocannon({ connections: 10, duration: Number(process.env.BENCH_SECONDS ?? 8), ...opts });

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
+import { fetchSettling } from "./lib.mjs";
 
 const PORT = 8793;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -40,17 +41,7 @@ async function api(method, path, { token, org, body } = {}) {
   const headers = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   if (org) headers["x-anyreach-org"] = org;
-  let res;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      res = await fetch(BASE + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
-      break;
-    } catch (err) {
-      // wrangler dev may drop a connection while it settles after start-up
-      if (attempt >= 3) throw err;
-      await sleep(500);
-    }
-  }
+  const res = await fetchSettling(BASE + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
   const json = await res.json().catch(() => null);
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(json)}`);
   return json;

@@ -22,7 +22,7 @@ import autocannon from "autocannon";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 process.chdir(ROOT); // bench/lib.mjs runs node_modules/.bin/wrangler relative to the root
-const { startServer, d1 } = await import("../lib.mjs");
+const { startServer, d1, fetchSettling } = await import("../lib.mjs");
 const { signIn, api } = await import("../../scripts/demo-seed.mjs");
 
 const PEER_DIR = join(ROOT, "bench/peers/better-auth");
@@ -132,17 +132,7 @@ function peerClient() {
     const headers = { origin: PEER };
     if (body) headers["content-type"] = "application/json";
     if (jar.size) headers.cookie = cookie();
-    let res;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        res = await fetch(PEER + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
-        break;
-      } catch (err) {
-        // wrangler dev may drop a connection while it settles after start-up (as bench/members.mjs)
-        if (attempt >= 3) throw err;
-        await sleep(500);
-      }
-    }
+    const res = await fetchSettling(PEER + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(";");
       const eq = pair.indexOf("=");
