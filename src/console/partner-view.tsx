@@ -282,8 +282,18 @@ function NodeMembers(p: {
       ) : (
         <ul aria-label={`Pending invitations to ${p.selected.slug}`}>
           {p.invitations.map((i) => (
-            <li>
+            <li class="row">
               {i.email} <span class="badge">{i.role}</span> <span class="note">until {i.expires_at.slice(0, 10)}</span>
+              <form method="post" action={`${target}/invitations/${i.id}/resend`}>
+                <button type="submit" class="secondary" aria-label={`Resend invitation to ${i.email}`}>
+                  Resend
+                </button>
+              </form>
+              <form method="post" action={`${target}/invitations/${i.id}/revoke`}>
+                <button type="submit" class="danger" aria-label={`Revoke invitation to ${i.email}`}>
+                  Revoke
+                </button>
+              </form>
             </li>
           ))}
         </ul>

@@ -828,6 +828,17 @@ consoleRoutes.post(
 );
 
 consoleRoutes.post(
+  "/:orgSlug/partner-console/organizations/:childId/invitations/:id/:verb{resend|revoke}",
+  nodeAction("node-invite", async (c, user, target) => {
+    const actor = actorOfPrincipal(user, c.var.requestId);
+    const id = c.req.param("id") ?? "";
+    if (c.req.param("verb") === "resend") await resendInvitation(c.env, c.var.db, target, id, actor);
+    else await revokeInvitation(c.var.db, target.id, id, actor);
+    return null;
+  }),
+);
+
+consoleRoutes.post(
   "/:orgSlug/partner-console/organizations/:childId/members/:userId/roles",
   nodeAction("node-member", async (c, user, target, values) => {
     const actor = actorOfPrincipal(user, c.var.requestId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addMember, call, createOrg, createUser, dispatch, type TestUser, uniq } from "../harness";
+import { addMember, call, createOrg, createUser, defined, dispatch, type TestUser, uniq } from "../harness";
 
 /** A browser request: the session cookie, and for a form post this origin (or another). */
 async function page(
@@ -279,6 +279,42 @@ describe("web console", () => {
     const pending = await page("GET", `/${root.slug}/partner-console?selected=${child.id}`, { user: partner });
     expect(pending.text).toContain(`Pending invitations to ${child.slug}`);
     expect(pending.text).toContain(invitee);
+    expect(pending.text).toContain(`Resend invitation to ${invitee}`);
+    const invitation = defined(
+      (invs.json.data as { id: string; email: string }[]).find((i) => i.email === invitee),
+      "the invitation",
+    );
+    const resent = await page("POST", `${base}/invitations/${invitation.id}/resend`, { user: partner, form: {} });
+    expect(resent.status).toBe(303);
+    const afterResend = await call("GET", `/admin/partner-console/organizations/${child.id}/invitations`, {
+      token: partner.session,
+      org: root.id,
+    });
+    expect(afterResend.json.data.find((i: { id: string }) => i.id === invitation.id)?.send_count).toBe(2);
+    // An invitation of another org, named under this child: not found, nothing changes.
+    const elsewhere = await createOrg(partner, { slug: uniq("els") });
+    const foreign = await call("POST", "/admin/invitations", {
+      token: partner.session,
+      org: elsewhere.id,
+      body: { email: `${uniq("f")}@example.com`, role: "member" },
+    });
+    const cross = await page("POST", `${base}/invitations/${foreign.json.id}/revoke`, { user: partner, form: {} });
+    expect(cross.status).toBe(404);
+    const foreignNow = await call("GET", "/admin/invitations", { token: partner.session, org: elsewhere.id });
+    expect(foreignNow.json.data[0]).toMatchObject({ id: foreign.json.id, status: "pending" });
+    const revoked = await page("POST", `${base}/invitations/${invitation.id}/revoke`, { user: partner, form: {} });
+    expect(revoked.status).toBe(303);
+    const gone = await page("GET", `/${root.slug}/partner-console?selected=${child.id}`, { user: partner });
+    expect(gone.text).not.toContain(`Resend invitation to ${invitee}`);
+    const revokedAgain = await page("POST", `${base}/invitations/${invitation.id}/revoke`, { user: partner, form: {} });
+    expect(revokedAgain.status).toBe(400);
+    expect(revokedAgain.text).toContain("This invitation is revoked.");
+    // Revoked: a new invitation to the same address may be sent below.
+    const sentAgain = await page("POST", `${base}/invitations`, {
+      user: partner,
+      form: { email: invitee, role: "viewer" },
+    });
+    expect(sentAgain.status).toBe(303);
 
     const role = await page("POST", `${base}/members/${member.id}/roles`, { user: partner, form: { role: "admin" } });
     expect(role.status).toBe(303);
@@ -299,6 +335,12 @@ describe("web console", () => {
       form: { email: invitee, role: "member" },
     });
     expect(outside.status).toBe(404);
+    const outsideRevoke = await page(
+      "POST",
+      `/${root.slug}/partner-console/organizations/${other.id}/invitations/${invitation.id}/revoke`,
+      { user: partner, form: {} },
+    );
+    expect(outsideRevoke.status).toBe(404);
     const viewer = await createUser();
     await addMember(root, viewer, ["viewer"]);
     const denied = await page("POST", `${base}/invitations`, {
