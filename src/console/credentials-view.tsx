@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from "hono/jsx";
 import type { FormState } from "./forms";
-import { FieldError, FormMessage, Layout, type Shell } from "./layout-view";
+import { ActionButton, FieldError, FormMessage, Layout, type Shell } from "./layout-view";
 
 export type CredentialLine = {
   id: string;
@@ -105,11 +105,12 @@ export function CredentialsPage(
                 <td>{l.expiresAt === null ? "never" : new Date(l.expiresAt).toISOString().slice(0, 10)}</td>
                 <td>{l.lastUsed ? l.lastUsed.slice(0, 10) : "—"}</td>
                 <td>
-                  <form method="post" action={`${p.action}/${l.id}/revoke`}>
-                    <button type="submit" class="danger" aria-label={`Revoke ${l.name}`}>
-                      Revoke
-                    </button>
-                  </form>
+                  <ActionButton
+                    action={`${p.action}/${l.id}/revoke`}
+                    text="Revoke"
+                    label={`Revoke ${l.name}`}
+                    variant="danger"
+                  />
                 </td>
               </tr>
             ))}

@@ -124,6 +124,21 @@ export function FieldError({ id, message }: { id: string; message?: string }) {
   ) : null;
 }
 
+/**
+ * A form of one button that POSTs to `action`: the console's verbs on a row (remove, revoke,
+ * resend, accept …). `label` is the button's accessible name where its text alone ("Remove")
+ * would not say on what.
+ */
+export function ActionButton(p: { action: string; text: string; label?: string; variant?: "secondary" | "danger" }) {
+  return (
+    <form method="post" action={p.action}>
+      <button type="submit" class={p.variant} aria-label={p.label}>
+        {p.text}
+      </button>
+    </form>
+  );
+}
+
 /** A form-level message (role=alert so a screen reader announces it). */
 export function FormMessage({ message }: { message?: string }) {
   return message ? (

@@ -4,7 +4,7 @@ import type { OrganizationRow } from "../db/schema";
 import type { MemberView } from "../members/schemas";
 import type { InvitationView } from "../invitations/view";
 import type { FormState } from "./forms";
-import { FieldError, FormMessage, Layout, type Shell } from "./layout-view";
+import { ActionButton, FieldError, FormMessage, Layout, type Shell } from "./layout-view";
 import { SLUG_SCRIPT } from "./assets";
 
 const err = (s: FormState | undefined, form: string, field: string) => (s?.form === form ? s.errors[field] : undefined);
@@ -252,11 +252,7 @@ export function GeneralTab(p: SettingsProps & { children?: Child }) {
         <section>
           <h2>Leave organization</h2>
           <FormMessage message={p.state?.form === "leave" ? p.state.message : undefined} />
-          <form method="post" action={`${base}/leave`}>
-            <button type="submit" class="danger">
-              Leave organization
-            </button>
-          </form>
+          <ActionButton action={`${base}/leave`} text="Leave organization" variant="danger" />
         </section>
       )}
     </Layout>
@@ -264,6 +260,45 @@ export function GeneralTab(p: SettingsProps & { children?: Child }) {
 }
 
 const ROLES = ["admin", "member", "viewer"] as const;
+
+/** Removing a member, on the org's Members tab and on a partner node's (`base` is either's path). */
+export function RemoveMember({ base, member }: { base: string; member: Pick<MemberView, "user_id" | "email"> }) {
+  return (
+    <ActionButton
+      action={`${base}/members/${member.user_id}/remove`}
+      text="Remove"
+      label={`Remove ${member.email}`}
+      variant="danger"
+    />
+  );
+}
+
+/** Resend and revoke of a pending invitation, on the org's Members tab and on a partner node's. */
+export function InvitationActions({
+  base,
+  invitation,
+}: {
+  base: string;
+  invitation: Pick<InvitationView, "id" | "email">;
+}) {
+  const at = `${base}/invitations/${invitation.id}`;
+  return (
+    <>
+      <ActionButton
+        action={`${at}/resend`}
+        text="Resend"
+        label={`Resend invitation to ${invitation.email}`}
+        variant="secondary"
+      />
+      <ActionButton
+        action={`${at}/revoke`}
+        text="Revoke"
+        label={`Revoke invitation to ${invitation.email}`}
+        variant="danger"
+      />
+    </>
+  );
+}
 
 export function RoleSelect({ id, name, selected }: { id: string; name: string; selected?: string }) {
   return (
@@ -319,17 +354,14 @@ export function MembersTab(
                           </button>
                         </form>
                         {p.isOwner ? (
-                          <form method="post" action={`${base}/members/${m.user_id}/transfer`}>
-                            <button type="submit" class="secondary" aria-label={`Transfer ownership to ${m.email}`}>
-                              Transfer ownership
-                            </button>
-                          </form>
+                          <ActionButton
+                            action={`${base}/members/${m.user_id}/transfer`}
+                            text="Transfer ownership"
+                            label={`Transfer ownership to ${m.email}`}
+                            variant="secondary"
+                          />
                         ) : null}
-                        <form method="post" action={`${base}/members/${m.user_id}/remove`}>
-                          <button type="submit" class="danger" aria-label={`Remove ${m.email}`}>
-                            Remove
-                          </button>
-                        </form>
+                        <RemoveMember base={base} member={m} />
                       </div>
                     )}
                   </td>
@@ -379,16 +411,7 @@ export function MembersTab(
                       </td>
                       <td>{i.expires_at.slice(0, 10)}</td>
                       <td class="row">
-                        <form method="post" action={`${base}/invitations/${i.id}/resend`}>
-                          <button type="submit" class="secondary" aria-label={`Resend invitation to ${i.email}`}>
-                            Resend
-                          </button>
-                        </form>
-                        <form method="post" action={`${base}/invitations/${i.id}/revoke`}>
-                          <button type="submit" class="danger" aria-label={`Revoke invitation to ${i.email}`}>
-                            Revoke
-                          </button>
-                        </form>
+                        <InvitationActions base={base} invitation={i} />
                       </td>
                     </tr>
                   ))}
@@ -424,16 +447,17 @@ export function AccountInvitationsPage(p: Shell & { invitations: MyInvitation[];
               <span>
                 {i.org.name} <span class="badge">{i.role}</span>
               </span>
-              <form method="post" action={`/account/invitations/${i.id}/accept`}>
-                <button type="submit" aria-label={`Accept invitation to ${i.org.name}`}>
-                  Accept
-                </button>
-              </form>
-              <form method="post" action={`/account/invitations/${i.id}/decline`}>
-                <button type="submit" class="secondary" aria-label={`Decline invitation to ${i.org.name}`}>
-                  Decline
-                </button>
-              </form>
+              <ActionButton
+                action={`/account/invitations/${i.id}/accept`}
+                text="Accept"
+                label={`Accept invitation to ${i.org.name}`}
+              />
+              <ActionButton
+                action={`/account/invitations/${i.id}/decline`}
+                text="Decline"
+                label={`Decline invitation to ${i.org.name}`}
+                variant="secondary"
+              />
             </li>
           ))}
         </ul>

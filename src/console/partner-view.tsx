@@ -3,7 +3,7 @@ import type { OrganizationRow } from "../db/schema";
 import type { ChildRow } from "../db/tree";
 import type { FormState } from "./forms";
 import { FieldError, FormMessage, Layout, type Shell } from "./layout-view";
-import { type OrgNav, OrgTabs, RoleSelect } from "./org-views";
+import { InvitationActions, type OrgNav, OrgTabs, RemoveMember, RoleSelect } from "./org-views";
 import type { MemberView } from "../members/schemas";
 import type { InvitationView } from "../invitations/view";
 import type { UsageFigures } from "../usage/schemas";
@@ -264,11 +264,7 @@ function NodeMembers(p: {
                         Change role
                       </button>
                     </form>
-                    <form method="post" action={`${target}/members/${m.user_id}/remove`}>
-                      <button type="submit" class="danger" aria-label={`Remove ${m.email}`}>
-                        Remove
-                      </button>
-                    </form>
+                    <RemoveMember base={target} member={m} />
                   </div>
                 )}
               </td>
@@ -284,16 +280,7 @@ function NodeMembers(p: {
           {p.invitations.map((i) => (
             <li class="row">
               {i.email} <span class="badge">{i.role}</span> <span class="note">until {i.expires_at.slice(0, 10)}</span>
-              <form method="post" action={`${target}/invitations/${i.id}/resend`}>
-                <button type="submit" class="secondary" aria-label={`Resend invitation to ${i.email}`}>
-                  Resend
-                </button>
-              </form>
-              <form method="post" action={`${target}/invitations/${i.id}/revoke`}>
-                <button type="submit" class="danger" aria-label={`Revoke invitation to ${i.email}`}>
-                  Revoke
-                </button>
-              </form>
+              <InvitationActions base={target} invitation={i} />
             </li>
           ))}
         </ul>

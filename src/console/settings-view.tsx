@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { DomainSchema } from "../domains/schemas";
 import type { BrandingField, EffectiveBranding, OwnBranding } from "../branding/service";
 import type { FormState } from "./forms";
-import { FieldError, FormMessage } from "./layout-view";
+import { ActionButton, FieldError, FormMessage } from "./layout-view";
 import { Field } from "./org-views";
 
 export type DomainView = z.infer<typeof DomainSchema>;
@@ -73,14 +73,8 @@ export function DomainSection(p: { base: string; domain: DomainView | null; canM
           <FormMessage message={p.state?.form === "domain-check" ? p.state.message : undefined} />
           {d ? (
             <div class="row">
-              <form method="post" action={`${p.base}/domain/verify`}>
-                <button type="submit">Verify</button>
-              </form>
-              <form method="post" action={`${p.base}/domain/release`}>
-                <button type="submit" class="danger">
-                  Release domain
-                </button>
-              </form>
+              <ActionButton action={`${p.base}/domain/verify`} text="Verify" />
+              <ActionButton action={`${p.base}/domain/release`} text="Release domain" variant="danger" />
             </div>
           ) : null}
           <form method="post" action={`${p.base}/domain`} novalidate class="row">
