@@ -2,7 +2,8 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { makeDb } from "../src/db/client";
-import { memberships, sessions, users, type OrganizationRow } from "../src/db/schema";
+import { and, eq } from "drizzle-orm";
+import { ledgerEntries, memberships, organizations, sessions, users, type OrganizationRow } from "../src/db/schema";
 import { newId } from "../src/lib/crypto";
 import { signSession, SESSION_TTL_SECONDS } from "../src/auth/session-token";
 import { orgLifecycle } from "../src/app";
@@ -18,6 +19,17 @@ import { accountOf, bookingStatement } from "../src/billing/ledger";
 import { syncOrg } from "../src/billing/sync";
 
 export const db = () => makeDb(env.DB);
+
+/** The org's lifecycle status as stored (provisioning, active, …), or undefined once it is gone. */
+export const orgStatusOf = async (id: string) =>
+  (await db().select({ status: organizations.status }).from(organizations).where(eq(organizations.id, id)))[0]?.status;
+
+/** The usage charges booked to a payer's ledger. */
+export const usageChargesOf = (payerId: string) =>
+  db()
+    .select()
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.orgId, payerId), eq(ledgerEntries.kind, "usage_charge")));
 
 /** The actor of changes the test set-up makes by calling services directly. */
 export const SYSTEM_ACTOR: Actor = { kind: "system", userId: null, credentialId: null, requestId: null };

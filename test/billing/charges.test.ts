@@ -2,21 +2,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { concurrencyOf } from "../../src/calls/client";
 import { syncPayers } from "../../src/billing/sync";
-import { and, eq } from "drizzle-orm";
-import { ledgerEntries } from "../../src/db/schema";
 import { accountOf } from "../../src/billing/ledger";
 import { chargeCents, syncPayersOf } from "../../src/billing/charges";
 import { PLANS } from "../../src/billing/plans";
 import type { UsageMessage } from "../../src/usage/messages";
-import { call, createOrg, db, onPlan, tenant, uniq, waitFor } from "../harness";
+import { call, createOrg, db, onPlan, tenant, uniq, waitFor, usageChargesOf } from "../harness";
 import { deliver } from "../provisioning/helpers";
 import { endedCall } from "../usage/messages";
-
-const charges = (payerId: string) =>
-  db()
-    .select()
-    .from(ledgerEntries)
-    .where(and(eq(ledgerEntries.orgId, payerId), eq(ledgerEntries.kind, "usage_charge")));
 
 describe("metered charges", () => {
   it("an ended call is charged per started minute at the payer's rate, once however often it is delivered", async () => {
@@ -35,7 +27,7 @@ describe("metered charges", () => {
     expect((await deliver("usage", [msg, events])).ackAll).toBe(true);
     await deliver("usage", [msg, events]);
     await deliver("usage", [msg]);
-    const rows = await charges(org.id);
+    const rows = await usageChargesOf(org.id);
     expect(rows).toHaveLength(2);
     const voice = rows.find((r) => r.usageEventKey === `call:${callId}`);
     expect(voice).toMatchObject({
@@ -58,14 +50,14 @@ describe("metered charges", () => {
     const child = await createOrg(agency.owner, { parentId: agency.org.id });
     const grandchild = await createOrg(agency.owner, { parentId: child.id });
     await deliver("usage", [endedCall(child.id, "call_childone", 120_000), endedCall(grandchild.id, "call_gcone", 1)]);
-    const rows = await charges(agency.org.id);
+    const rows = await usageChargesOf(agency.org.id);
     expect(rows.map((r) => [r.sourceOrgId, r.amountCents]).sort()).toEqual(
       [
         [child.id, -2 * PLANS.agency.rates.voiceCentsPerMinute],
         [grandchild.id, -PLANS.agency.rates.voiceCentsPerMinute],
       ].sort(),
     );
-    expect(await charges(child.id)).toHaveLength(0);
+    expect(await usageChargesOf(child.id)).toHaveLength(0);
     expect((await accountOf(db(), agency.org.id))?.balanceCents).toBe(
       5_000 - 3 * PLANS.agency.rates.voiceCentsPerMinute,
     );
@@ -74,7 +66,7 @@ describe("metered charges", () => {
   it("a zero-length call starts no minute and books nothing", async () => {
     const { org } = await tenant();
     await deliver("usage", [endedCall(org.id, "call_zerolen", 0)]);
-    expect(await charges(org.id)).toHaveLength(0);
+    expect(await usageChargesOf(org.id)).toHaveLength(0);
   });
 
   it("enterprise usage is booked too (invoiced), driving the balance below zero", async () => {
@@ -94,7 +86,7 @@ describe("metered charges", () => {
     });
     expect(started.status).toBe(201);
     await call("POST", `/admin/calls/${started.json.id}/end`, { token: key });
-    const entry = await waitFor(async () => (await charges(org.id))[0]);
+    const entry = await waitFor(async () => (await usageChargesOf(org.id))[0]);
     expect(entry).toMatchObject({ usageEventKey: `call:${started.json.id}`, balanceAfterCents: 0 });
     const refused = await waitFor(async () => {
       const r = await call("POST", "/admin/calls", { token: key, body: { channel: "voice", direction: "inbound" } });

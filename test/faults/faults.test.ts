@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { consumeUsage } from "../../src/usage/consumer";
 import { concurrencyOf } from "../../src/calls/client";
 import { accountOf, bookingStatement } from "../../src/billing/ledger";
@@ -18,7 +18,7 @@ import {
   usageDaily,
 } from "../../src/db/schema";
 import type { EmailMessage } from "../../src/email/messages";
-import { createUser, db, onPlan, tenant, uniq, waitFor } from "../harness";
+import { createUser, db, onPlan, tenant, uniq, waitFor, usageChargesOf } from "../harness";
 import { orgLifecycle } from "../../src/app";
 import { buildOrganizationRow, organizationStatements } from "../../src/orgs/service";
 import { deliver, recordingBatch } from "../provisioning/helpers";
@@ -71,11 +71,6 @@ function flakyD1(failures: number, when: "before" | "after"): D1Database {
 }
 
 const usageOf = async (orgId: string) => (await db().select().from(usageDaily).where(eq(usageDaily.orgId, orgId)))[0];
-const chargesOf = (orgId: string) =>
-  db()
-    .select()
-    .from(ledgerEntries)
-    .where(and(eq(ledgerEntries.orgId, orgId), eq(ledgerEntries.kind, "usage_charge")));
 
 describe("faults: a queue consumer that fails on the first delivery", () => {
   for (const when of ["before", "after"] as const) {
@@ -96,7 +91,7 @@ describe("faults: a queue consumer that fails on the first delivery", () => {
 
       expect(await usageOf(org.id)).toMatchObject({ voiceCalls: 3, voiceMs: 3 * 61_000, inboundCalls: 3 });
       expect(await db().select().from(callRecords).where(eq(callRecords.orgId, org.id))).toHaveLength(3);
-      const charges = await chargesOf(org.id);
+      const charges = await usageChargesOf(org.id);
       expect(charges.map((c) => c.usageEventKey).sort()).toEqual(ids.map((id) => `call:${id}`).sort());
       const perCall = 2 * PLANS.smb.rates.voiceCentsPerMinute;
       expect(charges.every((c) => c.amountCents === -perCall)).toBe(true);
@@ -174,12 +169,12 @@ describe("faults: a Durable Object alarm that fires twice", () => {
     ).toBe(0);
 
     await waitFor(async () => (await usageOf(org.id))?.voiceCalls === 1);
-    await waitFor(async () => (await chargesOf(org.id)).length === 1);
+    await waitFor(async () => (await usageChargesOf(org.id)).length === 1);
     // Let any duplicate still in the queue arrive.
     await new Promise((r) => setTimeout(r, 2500));
     expect(await usageOf(org.id)).toMatchObject({ voiceCalls: 1 });
     expect(await db().select().from(callRecords).where(eq(callRecords.orgId, org.id))).toHaveLength(1);
-    expect(await chargesOf(org.id)).toHaveLength(1);
+    expect(await usageChargesOf(org.id)).toHaveLength(1);
     expect((await accountOf(db(), org.id))?.balanceCents).toBe(10_000 - PLANS.smb.rates.voiceCentsPerMinute);
   });
 });

@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import {
-  localBillingObjects,
-  organizations,
-  phoneNumbers,
-  provisioningJobs,
-  provisioningSteps,
-} from "../../src/db/schema";
+import { localBillingObjects, phoneNumbers, provisioningJobs, provisioningSteps } from "../../src/db/schema";
 import { accountOf } from "../../src/billing/ledger";
-import { db, tenant, waitFor } from "../harness";
+import { db, tenant, waitFor, orgStatusOf } from "../harness";
 import { deliver, runCron } from "../provisioning/helpers";
 
 /**
@@ -18,8 +12,6 @@ import { deliver, runCron } from "../provisioning/helpers";
  * injected step failures retried with backoff (same file, the fault_injections table).
  */
 
-const orgStatus = async (id: string) =>
-  (await db().select({ status: organizations.status }).from(organizations).where(eq(organizations.id, id)))[0]?.status;
 const jobOf = async (id: string) =>
   (await db().select().from(provisioningJobs).where(eq(provisioningJobs.orgId, id)))[0];
 const customersOf = (id: string) =>
@@ -53,11 +45,11 @@ describe("faults: a crash between the write and the enqueue", () => {
     // The original message (sent before the crash, its send never recorded) arrives while two
     // cron runs find the row unacknowledged and re-send it.
     await Promise.all([runCron(), runCron(), deliver("provisioning", [{ orgId: org.id }])]);
-    await waitFor(async () => (await orgStatus(org.id)) === "active");
+    await waitFor(async () => (await orgStatusOf(org.id)) === "active");
     // Let the re-sent copies arrive and be consumed.
     await new Promise((r) => setTimeout(r, 2000));
 
-    expect(await orgStatus(org.id)).toBe("active");
+    expect(await orgStatusOf(org.id)).toBe("active");
     expect(await db().select().from(phoneNumbers).where(eq(phoneNumbers.orgId, org.id))).toHaveLength(1);
     expect(await customersOf(org.id)).toHaveLength(1);
     const job = await jobOf(org.id);
@@ -77,7 +69,7 @@ describe("faults: an adapter answering 5xx", () => {
       env: { ...carrierEnv, TELEPHONY_API_URL: "https://carrier-down.fake.test" },
     });
     expect(down.retryMessages).toHaveLength(1);
-    expect(await orgStatus(org.id)).toBe("provisioning");
+    expect(await orgStatusOf(org.id)).toBe("provisioning");
     const [telephony] = await db()
       .select()
       .from(provisioningSteps)
@@ -90,7 +82,7 @@ describe("faults: an adapter answering 5xx", () => {
     expect(up.explicitAcks).toHaveLength(1);
     // A redelivery after success changes nothing at the carrier either.
     await deliver("provisioning", [{ orgId: org.id }], { attempts: 3, env: carrierEnv });
-    expect(await orgStatus(org.id)).toBe("active");
+    expect(await orgStatusOf(org.id)).toBe("active");
     const numbers = await db().select().from(phoneNumbers).where(eq(phoneNumbers.orgId, org.id));
     expect(numbers).toHaveLength(1);
     expect(await numbersAtCarrier(org.id)).toEqual([numbers[0]?.number]);
@@ -103,7 +95,7 @@ describe("faults: an adapter answering 5xx", () => {
       env: { ...stripe, STRIPE_API_BASE: "http://stripe-down.fake.test" },
     });
     expect(down.retryMessages).toHaveLength(1);
-    expect(await orgStatus(org.id)).toBe("provisioning");
+    expect(await orgStatusOf(org.id)).toBe("provisioning");
     const billingStep = (await db().select().from(provisioningSteps).where(eq(provisioningSteps.orgId, org.id))).find(
       (s) => s.step === "billing",
     );
@@ -112,7 +104,7 @@ describe("faults: an adapter answering 5xx", () => {
 
     const up = { ...stripe, STRIPE_API_BASE: "http://stripe.fake.test" };
     expect((await deliver("provisioning", [{ orgId: org.id }], { attempts: 2, env: up })).explicitAcks).toHaveLength(1);
-    expect(await orgStatus(org.id)).toBe("active");
+    expect(await orgStatusOf(org.id)).toBe("active");
     const customerId = (await accountOf(db(), org.id))?.customerId;
     expect(customerId).toMatch(/^cus_/);
     await deliver("provisioning", [{ orgId: org.id }], { attempts: 3, env: up });

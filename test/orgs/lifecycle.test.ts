@@ -9,7 +9,6 @@ import {
   invitations,
   knowledgeBases,
   memberships,
-  organizations,
   phoneNumbers,
   provisioningJobs,
   provisioningSteps,
@@ -17,10 +16,7 @@ import {
 import { concurrencyOf } from "../../src/calls/client";
 import { composeLifecycle, type OrgHooks } from "../../src/orgs/lifecycle";
 import { buildOrganizationRow } from "../../src/orgs/service";
-import { call, createUser, db, uniq, waitFor } from "../harness";
-
-const orgStatus = async (id: string) =>
-  (await db().select({ status: organizations.status }).from(organizations).where(eq(organizations.id, id)))[0]?.status;
+import { call, createUser, db, uniq, waitFor, orgStatusOf } from "../harness";
 
 describe("the app's org lifecycle", () => {
   it("creating an org runs every capability's part; deleting it removes every capability's rows", async () => {
@@ -32,7 +28,7 @@ describe("the app's org lifecycle", () => {
     expect(await db().select().from(provisioningJobs).where(eq(provisioningJobs.orgId, id))).toHaveLength(1);
     expect(await db().select().from(provisioningSteps).where(eq(provisioningSteps.orgId, id))).toHaveLength(4);
     // …and its message was sent after the commit: the consumer provisions the org.
-    await waitFor(async () => (await orgStatus(id)) === "active");
+    await waitFor(async () => (await orgStatusOf(id)) === "active");
 
     const as = (method: string, path: string, body?: unknown) =>
       call(method, path, { token: owner.session, org: id, body });

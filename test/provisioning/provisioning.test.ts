@@ -22,16 +22,12 @@ import {
   tenant,
   uniq,
   waitFor,
+  orgStatusOf,
 } from "../harness";
 import { deliver, injectFault, recordingBatch, runCron } from "./helpers";
 
 async function provisioning(token: string, org: string) {
   return call("GET", "/admin/organization/provisioning", { token, org });
-}
-
-async function orgStatus(id: string) {
-  return (await db().select({ status: organizations.status }).from(organizations).where(eq(organizations.id, id)))[0]
-    ?.status;
 }
 
 describe("provisioning", () => {
@@ -97,7 +93,7 @@ describe("provisioning", () => {
     expect((await deliver("provisioning", [{ orgId: org.id }, { orgId: org.id }])).explicitAcks).toHaveLength(2);
     expect(await snapshot()).toEqual(before);
     expect(before.numbers).toHaveLength(1);
-    expect(await orgStatus(org.id)).toBe("active");
+    expect(await orgStatusOf(org.id)).toBe("active");
   });
 
   it("concurrent duplicate deliveries to a fresh org still assign one number and one customer", async () => {
@@ -179,7 +175,7 @@ describe("provisioning", () => {
     await deliver("provisioning", [{ orgId: org.id }]);
     const r = await deliver("provisioning-dlq", [{ orgId: org.id }, { orgId: org.id }]);
     expect(r.explicitAcks).toHaveLength(2);
-    expect(await orgStatus(org.id)).toBe("active");
+    expect(await orgStatusOf(org.id)).toBe("active");
   });
 
   it("the cron re-sends outbox rows whose message never went out", async () => {
@@ -189,10 +185,10 @@ describe("provisioning", () => {
       .update(provisioningJobs)
       .set({ createdAt: Date.now() - 120_000 })
       .where(eq(provisioningJobs.orgId, org.id));
-    expect(await orgStatus(org.id)).toBe("provisioning");
+    expect(await orgStatusOf(org.id)).toBe("provisioning");
 
     await runCron();
-    await waitFor(async () => (await orgStatus(org.id)) === "active");
+    await waitFor(async () => (await orgStatusOf(org.id)) === "active");
     const [job] = await db().select().from(provisioningJobs).where(eq(provisioningJobs.orgId, org.id));
     expect(job).toMatchObject({ state: "succeeded", sends: 1 });
     expect(job?.ackedAt).toEqual(expect.any(Number));
@@ -234,6 +230,6 @@ describe("provisioning", () => {
     const parent = await createOrg(owner);
     const child = await createOrg(owner, { parentId: parent.id });
     await deliver("provisioning", [{ orgId: child.id }]);
-    expect(await orgStatus(child.id)).toBe("active");
+    expect(await orgStatusOf(child.id)).toBe("active");
   });
 });
