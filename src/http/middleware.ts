@@ -22,19 +22,21 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/**
+ * Hono's own refusals, as our codes: its body parsing (malformed JSON, too large) and
+ * zod-openapi's 415 for a route whose body is required when the request names no JSON type.
+ */
+const HTTP_EXCEPTIONS: Partial<Record<number, AppError>> = {
+  400: new AppError("malformed_json", "The request body is not valid JSON."),
+  413: new AppError("payload_too_large"),
+  415: new AppError("unsupported_media_type", "Send the body as application/json."),
+};
+
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   const requestId = c.var.requestId ?? "unknown";
   if (err instanceof AppError) return problemResponse(err, requestId);
   if (err instanceof HTTPException) {
-    // Hono's own body parsing failures (e.g. malformed JSON) arrive here, and zod-openapi's 415
-    // for a route whose body is required when the request names no JSON content type.
-    if (err.status === 415)
-      return problemResponse(new AppError("unsupported_media_type", "Send the body as application/json."), requestId);
-    const code = err.status === 400 ? "malformed_json" : err.status === 413 ? "payload_too_large" : "internal_error";
-    return problemResponse(
-      new AppError(code, err.status === 400 ? "The request body is not valid JSON." : undefined),
-      requestId,
-    );
+    return problemResponse(HTTP_EXCEPTIONS[err.status] ?? new AppError("internal_error"), requestId);
   }
   // Unexpected: log server-side with the request id, never send the stack to the client.
   console.error(
