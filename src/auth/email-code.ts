@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import type { BatchItem } from "drizzle-orm/batch";
 import { emailCodes } from "../db/schema";
 import { type Env, positiveVar } from "../env";
-import { limiterOf } from "../lib/rate-limiter";
+import { takeOrRefuse } from "../lib/rate-limiter";
 import { AppError } from "../lib/errors";
 import { hmacHex, timingSafeEqual } from "../lib/crypto";
 
@@ -60,13 +60,10 @@ export async function checkEmailCode(
 ): Promise<{ consume: BatchItem<"sqlite"> }> {
   // Every attempt is charged to the e-mail's budget before the code is compared (so parallel
   // guesses cannot overshoot it); a right code gives its charge back.
-  const budget = limiterOf(env.RATE_LIMITER, `sign-in-code:${email}`);
-  const taken = await budget.take(wrongCodeRule(env));
-  if (!taken.allowed) {
-    throw new AppError("too_many_attempts", "Too many wrong codes for this e-mail. Try again later.", {
-      retryAfterSeconds: taken.retryAfterSeconds,
-    });
-  }
+  const budget = await takeOrRefuse(env.RATE_LIMITER, `sign-in-code:${email}`, wrongCodeRule(env), {
+    code: "too_many_attempts",
+    detail: "Too many wrong codes for this e-mail. Try again later.",
+  });
   // Count the attempt atomically before comparing, so parallel guesses cannot exceed the limit.
   const row = (
     await db

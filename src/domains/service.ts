@@ -17,7 +17,7 @@ import { isUniqueViolation } from "../orgs/service";
 import { effectiveBrandingOf, publicOf } from "../branding/service";
 import { configureSiteCacheTtl, forgetSite, type Site, siteCache } from "../branding/site-cache";
 import { normalizeDomain } from "./hostnames";
-import { limiterOf } from "../lib/rate-limiter";
+import { takeOrRefuse } from "../lib/rate-limiter";
 
 export const CHALLENGE_PREFIX = "_anyreach-challenge";
 const MINUTE_MS = 60_000;
@@ -46,13 +46,13 @@ export type DomainState = OrgDomainRow & { cnameTarget: string };
  * a looping client from spending them. The cron's re-checks are not counted.
  */
 async function throttleProviderCalls(env: Env, orgId: string): Promise<void> {
-  const rule = { limit: positiveVar(env.DOMAIN_CHECKS_PER_HOUR, 30), windowSeconds: 3_600 };
-  const taken = await limiterOf(env.RATE_LIMITER, `domain-check:${orgId}`).take(rule);
-  if (!taken.allowed) {
-    throw new AppError("rate_limited", `At most ${rule.limit} domain claims and checks an hour; try again later.`, {
-      retryAfterSeconds: taken.retryAfterSeconds,
-    });
-  }
+  const limit = positiveVar(env.DOMAIN_CHECKS_PER_HOUR, 30);
+  await takeOrRefuse(
+    env.RATE_LIMITER,
+    `domain-check:${orgId}`,
+    { limit, windowSeconds: 3_600 },
+    { code: "rate_limited", detail: `At most ${limit} domain claims and checks an hour; try again later.` },
+  );
 }
 
 async function rowOf(db: Db, orgId: string): Promise<OrgDomainRow | undefined> {

@@ -1,6 +1,5 @@
 import type { Env } from "../env";
-import { AppError } from "../lib/errors";
-import { limiterOf } from "../lib/rate-limiter";
+import { takeOrRefuse } from "../lib/rate-limiter";
 import { limitsOf } from "../quotas/limits";
 
 const DAY_SECONDS = 86_400;
@@ -16,16 +15,16 @@ const DAY_SECONDS = 86_400;
  * Returns `giveBack`, for a caller whose write then fails and sends nothing.
  */
 export async function reserveRecipientMail(env: Env, to: string): Promise<() => Promise<void>> {
-  const limiter = limiterOf(env.RATE_LIMITER, `mail-recipient:${to.toLowerCase()}`);
   const limit = limitsOf(env).emailsPerRecipientPerDay;
-  const taken = await limiter.take({ limit, windowSeconds: DAY_SECONDS });
-  if (!taken.allowed) {
-    throw new AppError(
-      "rate_limited",
-      `This address has been sent ${limit} invitation e-mails in the last 24 hours; try again later.`,
-      { retryAfterSeconds: taken.retryAfterSeconds },
-    );
-  }
+  const limiter = await takeOrRefuse(
+    env.RATE_LIMITER,
+    `mail-recipient:${to.toLowerCase()}`,
+    { limit, windowSeconds: DAY_SECONDS },
+    {
+      code: "rate_limited",
+      detail: `This address has been sent ${limit} invitation e-mails in the last 24 hours; try again later.`,
+    },
+  );
   return async () => {
     await limiter.giveBack();
   };

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { AppError } from "./errors";
 
 /** At most `limit` events per `windowSeconds` (a fixed window opened by the first event). */
 export type RateRule = { limit: number; windowSeconds: number };
@@ -44,4 +45,22 @@ export class RateLimiter extends DurableObject {
 /** The counter of one key. */
 export function limiterOf(ns: DurableObjectNamespace<RateLimiter>, key: string) {
   return ns.get(ns.idFromName(key));
+}
+
+/**
+ * Takes one event from `key`'s budget, or refuses with `code` (429) and the seconds until its
+ * window reopens as Retry-After. Returns the counter, for a caller that may give the event back.
+ */
+export async function takeOrRefuse(
+  ns: DurableObjectNamespace<RateLimiter>,
+  key: string,
+  rule: RateRule,
+  refusal: { code: "rate_limited" | "too_many_attempts"; detail: string },
+) {
+  const limiter = limiterOf(ns, key);
+  const taken = await limiter.take(rule);
+  if (!taken.allowed) {
+    throw new AppError(refusal.code, refusal.detail, { retryAfterSeconds: taken.retryAfterSeconds });
+  }
+  return limiter;
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import { sessions, type OrganizationRow, type UserRow } from "../db/schema";
 import { type Env, positiveVar } from "../env";
-import { limiterOf } from "../lib/rate-limiter";
+import { takeOrRefuse } from "../lib/rate-limiter";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/crypto";
 import { checkEmailCode, issueEmailCode } from "../auth/email-code";
@@ -33,12 +33,10 @@ async function throttleStart(env: Env, email: string, address: string): Promise<
     [`sign-in-start:address:${address}`, rules.perAddress],
     [`sign-in-start:email:${email}`, rules.perEmail],
   ] as const) {
-    const taken = await limiterOf(env.RATE_LIMITER, key).take(rule);
-    if (!taken.allowed) {
-      throw new AppError("rate_limited", "Too many sign-in requests. Try again later.", {
-        retryAfterSeconds: taken.retryAfterSeconds,
-      });
-    }
+    await takeOrRefuse(env.RATE_LIMITER, key, rule, {
+      code: "rate_limited",
+      detail: "Too many sign-in requests. Try again later.",
+    });
   }
 }
 
