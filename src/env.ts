@@ -33,6 +33,8 @@ export interface Env {
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
   CREDENTIAL_CACHE_TTL_SECONDS?: string;
+  /** Seconds a cached read (src/db/read-cache.ts) may lag a write made by another isolate; 0 = off. */
+  READ_CACHE_TTL_SECONDS?: string;
 
   /** Optional external OIDC issuer trusted for session tokens. */
   OIDC_ISSUER?: string;

@@ -210,9 +210,10 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
  * would, and pushes the result to the Durable Objects of every org it pays for.
  */
 export async function onPlan(orgId: string, plan: PlanId, opts: { balanceCents?: number } = {}): Promise<void> {
-  await env.DB.prepare(
-    "UPDATE billing_accounts SET plan = ?, status = 'active', trial_ends_at = NULL, updated_at = ? WHERE org_id = ?",
-  )
+  await db()
+    .$client.prepare(
+      "UPDATE billing_accounts SET plan = ?, status = 'active', trial_ends_at = NULL, updated_at = ? WHERE org_id = ?",
+    )
     .bind(plan, Date.now(), orgId)
     .run();
   if (opts.balanceCents !== undefined) {

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { cachedRead } from "../db/read-cache";
 import { memberships, organizations, users, type OrganizationRow, type UserRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { parseRoles, type Role } from "../auth/scopes";
@@ -7,12 +8,15 @@ import { parseRoles, type Role } from "../auth/scopes";
 /**
  * The signed-in user and every organization they belong to, with their roles there: one
  * D1 round trip (the user's row repeats on each membership row; a user without any has one
- * row with no org), in the order they joined.
+ * row with no org), in the order they joined; none while cached.
  */
-export async function accountOf(
-  db: Db,
-  userId: string,
-): Promise<{ user: UserRow; memberships: { org: OrganizationRow; roles: Role[] }[] }> {
+export function accountOf(db: Db, userId: string): Promise<Account> {
+  return cachedRead(`account:${userId}`, () => queryAccount(db, userId));
+}
+
+type Account = { user: UserRow; memberships: { org: OrganizationRow; roles: Role[] }[] };
+
+async function queryAccount(db: Db, userId: string): Promise<Account> {
   const rows = await db
     .select({ user: users, org: organizations, roles: memberships.roles })
     .from(users)

@@ -9,6 +9,7 @@ import {
   type LedgerEntryRow,
 } from "../db/schema";
 import type { OrganizationRow } from "../db/schema";
+import { cachedRead } from "../db/read-cache";
 import { payersSql } from "../db/tree";
 import { AppError } from "../lib/errors";
 import { cursorParts, type Page, paginate } from "../lib/pagination";
@@ -18,9 +19,14 @@ export type BillingState = { account: BillingAccountRow; payer: Payer };
 
 /**
  * An org's billing account and the account that pays its charges (its own, or its nearest
- * ancestor's that pays its own way): one query, the payer found by a walk up the tree.
+ * ancestor's that pays its own way): one query, the payer found by a walk up the tree, or none
+ * while cached.
  */
-export async function billingStateOf(db: Db, org: OrganizationRow): Promise<BillingState> {
+export function billingStateOf(db: Db, org: OrganizationRow): Promise<BillingState> {
+  return cachedRead(`billing:${org.id}:${org.billingMode}`, () => queryBillingState(db, org));
+}
+
+async function queryBillingState(db: Db, org: OrganizationRow): Promise<BillingState> {
   const payerAccount = alias(billingAccounts, "payer_account");
   const payerOrg = alias(organizations, "payer_org");
   const row = (

@@ -2,6 +2,7 @@ import type { ErrorHandler, MiddlewareHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env";
 import { makeDb } from "../db/client";
+import { configureReadCache } from "../db/read-cache";
 import { AppError } from "../lib/errors";
 import { problemResponse } from "./errors";
 
@@ -13,6 +14,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     const incoming = c.req.header("x-request-id");
     const id = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : newRequestId();
     c.set("requestId", id);
+    configureReadCache(c.env.READ_CACHE_TTL_SECONDS);
     c.set("db", makeDb(c.env.DB));
     await next();
     c.header("x-request-id", id);

@@ -2,6 +2,7 @@ import { and, desc, eq, gt, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { invitations, type InvitationRow, type OrganizationRow } from "../db/schema";
 import { abortUnlessChanged, isStaleWrite } from "../db/guard";
+import { cachedRead } from "../db/read-cache";
 import { asBatch } from "../db/batch";
 import type { Env } from "../env";
 import { AppError } from "../lib/errors";
@@ -182,8 +183,17 @@ export async function revokeInvitation(db: Db, orgId: string, id: string, actor:
   }
 }
 
-/** One page of an org's invitations, newest first, filtered by (computed) status. One query. */
-export async function listInvitations(db: Db, orgId: string, q: InvitationListInput) {
+/**
+ * One page of an org's invitations, newest first, filtered by (computed) status. One query, or
+ * none while cached (an invitation expiring meanwhile shows as such within the cache's TTL).
+ */
+export function listInvitations(db: Db, orgId: string, q: InvitationListInput) {
+  return cachedRead(`invitations:${orgId}:${q.status}:${q.limit}:${q.cursor ?? ""}`, () =>
+    queryInvitations(db, orgId, q),
+  );
+}
+
+async function queryInvitations(db: Db, orgId: string, q: InvitationListInput) {
   const now = Date.now();
   const at = cursorKey(q.cursor);
   const before = typeof at === "string" ? at : null;

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, or } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { memberships, users } from "../db/schema";
 import { abortUnlessChanged, runGuarded } from "../db/guard";
+import { cachedRead } from "../db/read-cache";
 import { AppError } from "../lib/errors";
 import { cursorParts, paginate } from "../lib/pagination";
 import { forgetMembership } from "../auth/cache";
@@ -38,8 +39,12 @@ const memberColumns = {
   createdAt: memberships.createdAt,
 };
 
-/** One page of members, oldest first (cursor = join time + user id). One query. */
-export async function listMembers(db: Db, orgId: string, page: { limit: number; cursor?: string }) {
+/** One page of members, oldest first (cursor = join time + user id). One query, or none while cached. */
+export function listMembers(db: Db, orgId: string, page: { limit: number; cursor?: string }) {
+  return cachedRead(`members:${orgId}:${page.limit}:${page.cursor ?? ""}`, () => queryMembers(db, orgId, page));
+}
+
+async function queryMembers(db: Db, orgId: string, page: { limit: number; cursor?: string }) {
   const after = cursorParts(page.cursor, ["number", "string"] as const);
   const rows = await db
     .select(memberColumns)
