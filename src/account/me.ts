@@ -11,8 +11,15 @@ import { parseRoles, type Role } from "../auth/scopes";
  * row with no org), in the order they joined; none while cached.
  */
 export function accountOf(db: Db, userId: string): Promise<Account> {
-  return cachedRead(`account:${userId}`, () => queryAccount(db, userId));
+  return cachedRead(
+    `account:${userId}`,
+    () => queryAccount(db, userId),
+    (a) => a.memberships.length <= MAX_CACHED_MEMBERSHIPS,
+  );
 }
+
+/** The list is not paginated: a user in more orgs than this is read from D1 each time. */
+const MAX_CACHED_MEMBERSHIPS = 100;
 
 type Account = { user: UserRow; memberships: { org: OrganizationRow; roles: Role[] }[] };
 

@@ -35,13 +35,16 @@ export function configureReadCache(seconds: string | undefined): void {
   entries.clear();
 }
 
-/** `load()`'s answer for `key`, from the cache while no write has completed since it was read. */
-export async function cachedRead<T>(key: string, load: () => Promise<T>): Promise<T> {
+/**
+ * `load()`'s answer for `key`, from the cache while no write has completed since it was read.
+ * `keepIf` refuses answers too big to keep (an unpaginated list), so the size bound holds.
+ */
+export async function cachedRead<T>(key: string, load: () => Promise<T>, keepIf?: (value: T) => boolean): Promise<T> {
   const hit = entries.get(key);
   if (hit && hit.generation === generation) return hit.value as T;
   const readAt = generation;
   const value = await load();
   // A write that completed while we read may or may not be in `value`: keep it only if none did.
-  if (readAt === generation) entries.set(key, { value, generation: readAt });
+  if (readAt === generation && (keepIf?.(value) ?? true)) entries.set(key, { value, generation: readAt });
   return value;
 }

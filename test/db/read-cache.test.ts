@@ -54,6 +54,14 @@ describe("read cache", () => {
     }
   });
 
+  it("an answer that keepIf refuses (too big to keep) is read anew each time", async () => {
+    const key = uniq("k");
+    const load = counting([1, 2, 3]);
+    await cachedRead(key, load, (v) => v.length <= 2);
+    await cachedRead(key, load, (v) => v.length <= 2);
+    expect(load.calls).toBe(2);
+  });
+
   it("a read through makeDb does not end it", async () => {
     const key = uniq("k");
     const load = counting(1);
