@@ -1,15 +1,24 @@
 import { z } from "@hono/zod-openapi";
 import { Name } from "../http/schemas";
+import { contrastRatio } from "../lib/colour";
 
 const HttpsUrl = z
   .url({ protocol: /^https$/, message: "an https:// URL" })
   .max(2048)
   .nullable()
   .optional();
+/** Brand colours carry white text (the header, buttons) and are the links' colour on white. */
+export const MIN_CONTRAST_WITH_WHITE = 4.5;
 const Colour = z
   .string()
   .regex(/^#[0-9a-fA-F]{6}$/, "a colour as #rrggbb")
   .toLowerCase()
+  // (A malformed value is the regex's error alone.)
+  .refine((c) => !/^#[0-9a-f]{6}$/.test(c) || contrastRatio(c, "#ffffff") >= MIN_CONTRAST_WITH_WHITE, {
+    error: (issue) =>
+      `too light for the white text it carries: ${contrastRatio(String(issue.input), "#ffffff").toFixed(2)}:1 ` +
+      `against white, and at least ${MIN_CONTRAST_WITH_WHITE}:1 is needed (WCAG AA); choose a darker colour`,
+  })
   .nullable()
   .optional();
 

@@ -22,18 +22,36 @@ describe("PUT /admin/organization/branding: validation", () => {
     expect(res.json.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
+  it("refuses a colour too light for white text, saying by how much; the darkest that passes is kept", async () => {
+    const t = await tenant();
+    for (const [field, colour, ratio] of [
+      ["primary_color", "#ffff00", "1.07:1"],
+      ["accent_color", "#AABBCC", "1.96:1"],
+      ["accent_color", "#777777", "4.48:1"], // just short
+    ] as const) {
+      const res = await call("PUT", B, { token: t.key, body: { [field]: colour } });
+      expectProblem(res, 400, "validation_failed");
+      const error = res.json.errors.find((e: { field: string }) => e.field === field);
+      expect(error?.message).toContain(`${ratio} against white, and at least 4.5:1`);
+      expect(res.json.errors).toHaveLength(1);
+    }
+    const ok = await call("PUT", B, { token: t.key, body: { accent_color: "#767676" } }); // 4.54:1
+    expect(ok.status).toBe(200);
+    expect(ok.json.own.accent_color).toBe("#767676");
+  });
+
   it("stores colours lower-case; PUT replaces (a field left out is inherited again); DELETE clears", async () => {
     const t = await tenant();
     const first = await call("PUT", B, {
       token: t.key,
-      body: { display_name: "Brand", primary_color: "#ABCDEF", logo_url: "https://cdn.example.com/l.png" },
+      body: { display_name: "Brand", primary_color: "#1A4D8F", logo_url: "https://cdn.example.com/l.png" },
     });
     expect(first.status).toBe(200);
     expect(first.json.own).toEqual({
       display_name: "Brand",
       logo_url: "https://cdn.example.com/l.png",
       icon_url: null,
-      primary_color: "#abcdef",
+      primary_color: "#1a4d8f",
       accent_color: null,
       support_email: null,
       hide_product_name: null,
@@ -64,7 +82,7 @@ describe("white-label inheritance", () => {
           display_name: "Agency",
           logo_url: "https://agency.example.com/logo.png",
           primary_color: "#111111",
-          accent_color: "#aaaaaa",
+          accent_color: "#555555",
           support_email: "help@agency.example.com",
         })
       ).status,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CSS } from "../../src/console/assets";
 import { DEFAULT_ACCENT, DEFAULT_PRIMARY } from "../../src/console/layout-view";
+import { contrastRatio } from "../../src/lib/colour";
 
 /** The declarations of each rule of the console's stylesheet, by selector as written. */
 function rules(css: string): Map<string, Record<string, string>> {
@@ -19,22 +20,14 @@ function rules(css: string): Map<string, Record<string, string>> {
 
 const VARS: Record<string, string> = { "var(--primary)": DEFAULT_PRIMARY, "var(--accent)": DEFAULT_ACCENT };
 
-/** #rgb / #rrggbb (or a default theme variable) → its WCAG 2 relative luminance. */
-function luminance(colour: string): number {
-  const hex = (VARS[colour] ?? colour).replace("#", "");
-  const full = hex.length === 3 ? [...hex].map((ch) => ch + ch).join("") : hex;
-  expect(full, colour).toMatch(/^[0-9a-f]{6}$/i);
-  const [r, g, b] = [0, 2, 4].map((i) => {
-    const c = Number.parseInt(full.slice(i, i + 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+/** A colour of the stylesheet (a default theme variable resolved), checked to be one. */
+function hex(colour: string): string {
+  const value = VARS[colour] ?? colour;
+  expect(value, colour).toMatch(/^#([0-9a-f]{3}|[0-9a-f]{6})$/i);
+  return value;
 }
 
-const contrast = (a: string, b: string) => {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
-  return (hi + 0.05) / (lo + 0.05);
-};
+const contrast = (a: string, b: string) => contrastRatio(hex(a), hex(b));
 
 describe("console default theme: WCAG contrast", () => {
   const css = rules(CSS);

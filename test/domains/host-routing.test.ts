@@ -17,7 +17,7 @@ beforeAll(async () => {
       display_name: 'Acme & "Sons"',
       logo_url: "https://cdn.example.com/logo.png?a=1&b=2",
       primary_color: "#112233",
-      accent_color: "#AABBCC",
+      accent_color: "#AA3B4C",
       support_email: "help@acme.example.com",
     },
   });
@@ -40,7 +40,7 @@ describe("an active custom domain", () => {
     expect(res.text).not.toContain('Acme & "Sons"');
     expect(res.text).toContain('src="https://cdn.example.com/logo.png?a=1&amp;b=2"');
     expect(res.text).toContain("#112233");
-    expect(res.text).toContain("#aabbcc");
+    expect(res.text).toContain("#aa3b4c");
     expect(res.text).toContain("/auth/email/start");
     expect(res.text).toContain(`const ORG = "${brand.org.id}"`);
     expect(res.text).toContain("Powered by Anyreach");
@@ -62,7 +62,7 @@ describe("an active custom domain", () => {
       logo_url: "https://cdn.example.com/logo.png?a=1&b=2",
       icon_url: null,
       primary_color: "#112233",
-      accent_color: "#aabbcc",
+      accent_color: "#aa3b4c",
       support_email: "help@acme.example.com",
       hide_product_name: false,
     });
