@@ -421,6 +421,9 @@ describe("web console", () => {
     const badColour = await page("POST", `${base}/branding`, { user, form: { primary_color: "red" } });
     expect(badColour.status).toBe(400);
     expect(badColour.text).toContain('id="branding-primary_color-error"');
+    const tooLight = await page("POST", `${base}/branding`, { user, form: { accent_color: "#ffee88" } });
+    expect(tooLight.status).toBe(400);
+    expect(tooLight.text).toMatch(/id="branding-accent_color-error"[^>]*>[^<]*too light[^<]*4\.5:1/);
     const brand = { display_name: "Acme Voice", primary_color: "#112233", logo_url: "https://cdn.example.com/l.png" };
     expect((await page("POST", `${base}/branding`, { user, form: brand })).status).toBe(303);
     const branded = await page("GET", `${base}?tab=general`, { user });
