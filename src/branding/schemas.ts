@@ -8,13 +8,13 @@ const HttpsUrl = z
   .nullable()
   .optional();
 /** Brand colours carry white text (the header, buttons) and are the links' colour on white. */
-export const MIN_CONTRAST_WITH_WHITE = 4.5;
+const MIN_CONTRAST_WITH_WHITE = 4.5;
 const Colour = z
   .string()
-  .regex(/^#[0-9a-fA-F]{6}$/, "a colour as #rrggbb")
+  // `abort`: a malformed value gets this error alone, never the contrast check's as well.
+  .regex(/^#[0-9a-fA-F]{6}$/, { error: "a colour as #rrggbb", abort: true })
   .toLowerCase()
-  // (A malformed value is the regex's error alone.)
-  .refine((c) => !/^#[0-9a-f]{6}$/.test(c) || contrastRatio(c, "#ffffff") >= MIN_CONTRAST_WITH_WHITE, {
+  .refine((c) => contrastRatio(c, "#ffffff") >= MIN_CONTRAST_WITH_WHITE, {
     error: (issue) =>
       `too light for the white text it carries: ${contrastRatio(String(issue.input), "#ffffff").toFixed(2)}:1 ` +
       `against white, and at least ${MIN_CONTRAST_WITH_WHITE}:1 is needed (WCAG AA); choose a darker colour`,

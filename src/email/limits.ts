@@ -25,9 +25,9 @@ export async function reserveRecipientMail(env: Env, to: string): Promise<() => 
     {
       code: "rate_limited",
       detail: `This address has been sent ${limit} invitation e-mails in the last 24 hours; try again later.`,
-      // Nearly every invitation goes to an address never counted before: shared warm objects.
-      shards: RECIPIENT_SHARDS,
     },
+    // Nearly every invitation goes to an address never counted before: shared warm objects.
+    { shards: RECIPIENT_SHARDS },
   );
   return async () => {
     await limiter.giveBack();

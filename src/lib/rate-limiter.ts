@@ -102,9 +102,10 @@ export async function takeOrRefuse(
   ns: DurableObjectNamespace<RateLimiter>,
   key: string,
   rule: RateRule,
-  refusal: { code: "rate_limited" | "too_many_attempts"; detail: string; shards?: number },
+  refusal: { code: "rate_limited" | "too_many_attempts"; detail: string },
+  opts: { shards?: number } = {},
 ) {
-  const limiter = limiterOf(ns, key, { shards: refusal.shards });
+  const limiter = limiterOf(ns, key, opts);
   const taken = await limiter.take(rule);
   if (!taken.allowed) {
     throw new AppError(refusal.code, refusal.detail, { retryAfterSeconds: taken.retryAfterSeconds });
